@@ -1,0 +1,15 @@
+"""gdfast: batch gradient descent for linear regression, compiled with Cython.
+
+>>> import gdfast
+>>> result = gdfast.fit(x, y, learning_rate=0.1, init=(0.0, -5.0))  # doctest: +SKIP
+>>> result.intercept, result.slope, result.history.cost               # doctest: +SKIP
+"""
+from ._cost import cost
+from ._exceptions import ConvergenceWarning, DivergenceError
+from ._fit import fit
+from ._result import FitResult, History
+
+__version__ = "0.1.0"
+
+__all__ = ["ConvergenceWarning", "DivergenceError", "FitResult", "History", "cost", "fit",
+           "__version__"]

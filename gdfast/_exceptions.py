@@ -1,0 +1,20 @@
+"""Warnings and errors raised by gdfast."""
+
+
+class ConvergenceWarning(UserWarning):
+    """The descent stopped at ``max_iter`` before the gradient norm reached ``tol``."""
+
+
+class DivergenceError(FloatingPointError):
+    """The descent produced a non-finite cost, gradient or parameter.
+
+    Attributes
+    ----------
+    result : FitResult
+        The partial result: the last point whose parameters and cost are all
+        finite, with the history recorded up to it.
+    """
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
