@@ -9,11 +9,16 @@ from ._exceptions import ConvergenceWarning, DivergenceError
 from ._result import FitResult, History
 from ._validate import check_cost, check_count, check_init, check_real, check_xy
 
-# History is collected in slices: the kernel fills a buffer and returns, and
-# the next buffer is twice as large, up to this many rows (1.5 MiB).  So the
-# memory held is proportional to the rows kept, never to max_iter.
+# The kernel runs in slices.  A slice ends when its history buffer is full:
+# the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
+# the memory held is proportional to the rows kept, never to max_iter.  A
+# slice also ends after about _POINTS_PER_SLICE point-visits (a few tens of
+# milliseconds), so control comes back to Python regularly (progress,
+# Ctrl-C) at a negligible cost per iteration.
 _FIRST_SLICE_ROWS = 256
 _MAX_SLICE_ROWS = 65536
+_POINTS_PER_SLICE = 1 << 24
+_MAX_ITERATION = np.iinfo(np.intp).max
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
@@ -91,21 +96,26 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     record_every = check_count(record_every, "record_every")
 
     cost_factor, grad_factor = cost_factors(cost, x.shape[0])
-    state = np.array([b0, b1, np.inf])
+    # the kernel's state slots (see _kernels.run_descent): start at init, no
+    # previous point yet
+    state = np.array([b0, b1, np.inf, 0.0, 0.0, 0.0, 1.0])
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
+    iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
     slices = []
     iteration = 0
     while True:
         rows = np.empty((capacity, 3))
         row_iteration = np.empty(capacity, dtype=np.intp)
+        stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
         status, iteration, n_rows = _kernels.run_descent(
-            x, y, state, iteration, learning_rate, grad_factor, cost_factor,
+            x, y, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
             max_iter, kernel_tol, record_every, rows, row_iteration)
         slices.append((rows[:n_rows], row_iteration[:n_rows]))
         if status != _kernels.STATUS_RUNNING:
             break
-        capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+        if n_rows == capacity:
+            capacity = min(2 * capacity, _MAX_SLICE_ROWS)
 
     history = _collect_history(slices)
     return _translate_status(status, history, state[2], learning_rate, max_iter, tol,
@@ -114,6 +124,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
 
 def _collect_history(slices):
     """Join the slices' rows into one compact History."""
+    slices = [s for s in slices if len(s[1])] or slices[:1]
     if len(slices) == 1:
         rows, row_iteration = slices[0]
         rows = rows.copy()  # drop the unused tail of the buffer

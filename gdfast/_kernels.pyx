@@ -152,12 +152,25 @@ cdef inline void _record(double[:, ::1] rows, Py_ssize_t[::1] row_iteration,
     row_iteration[row] = k
 
 
+# Slots of run_descent's state array, carried from one call to the next
+STATE_SIZE = 7
+cdef enum:
+    S_B0 = 0             # current parameters: b0, b1 after `iteration` updates
+    S_B1 = 1
+    S_GRAD_NORM = 2      # gradient norm at the last point whose cost was computed
+    S_PREV_B0 = 3        # that last point and its cost: the point reported if
+    S_PREV_B1 = 4        # the current one turns out not to be finite
+    S_PREV_COST = 5
+    S_PREV_RECORDED = 6  # 1.0 if that point already has its history row
+
+
 def run_descent(const floating[::1] x, const floating[::1] y,
-                double[::1] state, Py_ssize_t iteration,
+                double[::1] state, Py_ssize_t iteration, Py_ssize_t stop_at,
                 double learning_rate, double grad_factor, double cost_factor,
                 Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
                 double[:, ::1] rows, Py_ssize_t[::1] row_iteration):
-    """Batch gradient descent until it stops or the history buffer is full.
+    """Batch gradient descent until it stops, the history buffer is full, or
+    ``stop_at`` updates have been made (the caller's slice of iterations).
 
     Each iteration k makes one pass over the data at the current parameters
     (b0, b1), giving S0 = sum r, S1 = sum r*x and S2 = sum r**2, then
@@ -173,10 +186,10 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     Parameters
     ----------
     x, y : same dtype and length >= 1
-    state : double[3], in/out
-        (b0, b1) after ``iteration`` updates, and the gradient norm at the
-        last point whose cost was computed.
+    state : double[STATE_SIZE], in/out
+        See the S_* slots.  A new descent starts from (b0, b1, inf, 0, 0, 0, 1).
     iteration : updates made before this call.
+    stop_at : return RUNNING once this many updates are made (> iteration).
     rows, row_iteration : history buffer of capacity >= 1 rows; a row holds
         (b0, b1, cost) and the number of updates behind it.  Row k is written
         when k == 0 or k % record_every == 0 (record_every > 0), and always
@@ -185,7 +198,7 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     Returns
     -------
     (status, iteration, n_rows)
-        On DIVERGED the last row written (here or by an earlier call) is the
+        RUNNING: call again with the same state to go on.  On DIVERGED the last row written (here or by an earlier call) is the
         last point whose parameters and cost are all finite.
     """
     cdef const floating* xp = &x[0]
@@ -196,14 +209,13 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     cdef Py_ssize_t k = iteration
     cdef int status = RUNNING
     cdef double sums[3]
-    cdef double b0 = state[0], b1 = state[1]
+    cdef double b0 = state[S_B0], b1 = state[S_B1]
     cdef double cost, g0, g1, grad_norm, new_b0, new_b1
-    # the previous point, kept to record it if the next one is not finite;
-    # at entry it was already recorded (a call returns RUNNING only right
-    # after writing its last row)
-    cdef double prev_b0 = 0.0, prev_b1 = 0.0, prev_cost = 0.0
-    cdef double prev_grad_norm = state[2]
-    cdef bint prev_recorded = True
+    # the previous point, kept to record it if the next one is not finite
+    cdef double prev_b0 = state[S_PREV_B0], prev_b1 = state[S_PREV_B1]
+    cdef double prev_cost = state[S_PREV_COST]
+    cdef double prev_grad_norm = state[S_GRAD_NORM]
+    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
     cdef bint recorded
 
     with nogil:
@@ -248,10 +260,14 @@ def run_descent(const floating[::1] x, const floating[::1] y,
             prev_recorded = recorded
             b0, b1 = new_b0, new_b1
             k += 1
-            if n_rows == capacity:
+            if n_rows == capacity or k >= stop_at:
                 break
 
-    state[0] = b0
-    state[1] = b1
-    state[2] = grad_norm
+    state[S_B0] = b0
+    state[S_B1] = b1
+    state[S_GRAD_NORM] = grad_norm
+    state[S_PREV_B0] = prev_b0
+    state[S_PREV_B1] = prev_b1
+    state[S_PREV_COST] = prev_cost
+    state[S_PREV_RECORDED] = prev_recorded
     return status, k, n_rows

@@ -321,3 +321,33 @@ def test_read_only_input_is_not_copied(dtype):
         tracemalloc.stop()
     assert peak < x.nbytes / 4  # a copy of x alone would be x.nbytes
     assert np.isfinite(res.slope)
+
+
+@pytest.mark.parametrize("record_every", [1, 3, 0])
+@pytest.mark.parametrize("iterations_per_slice", [1, 2, 5])
+def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, record_every,
+                                            iterations_per_slice):
+    # the kernel returns every few iterations; history, result and divergence
+    # reporting must not depend on where the slices end
+    from gdfast import _fit
+
+    x, y = line_data
+    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", iterations_per_slice * len(x))
+    res = gdfast.fit(x, y, learning_rate=0.1, max_iter=40, tol=None, record_every=record_every)
+    expected = [k for k in range(41) if k == 40 or (record_every and k % record_every == 0)]
+    expected = expected if record_every else [0, 40]
+    assert res.history.iteration.tolist() == expected
+    ref = oracle(x, y, 0.1, 40)
+    np.testing.assert_allclose(res.history.slope, ref[expected, 2], rtol=1e-12)
+
+    with pytest.raises(gdfast.DivergenceError) as info:
+        gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,
+                   init=(0.0, -5.0))
+    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 1 << 24)
+    with pytest.raises(gdfast.DivergenceError) as one_slice:
+        gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,
+                   init=(0.0, -5.0))
+    full = one_slice.value.result.history
+    part = info.value.result.history
+    np.testing.assert_array_equal(part.iteration, full.iteration)
+    np.testing.assert_array_equal(part.cost, full.cost)
