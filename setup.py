@@ -34,7 +34,10 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"])]
+extensions = [
+    Extension("gdfast._kernels", ["gdfast/_kernels.pyx"]),
+    Extension("gdfast._multi_kernels", ["gdfast/_multi_kernels.pyx"]),
+]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

@@ -4,6 +4,8 @@ Random points around a line, the deliberately bad start b0 = 0, b1 = -5, the
 descent with a good learning rate, the answer next to np.linalg.lstsq, and
 the same start with learning rates that make b1 bounce and the cost blow up.
 """
+import warnings
+
 import numpy as np
 
 from ._cost import cost
@@ -76,6 +78,7 @@ def run(n=100, seed=0, out=print):
     _print_table(res.history, out)
     out(f"   converged: {res.converged} after {res.n_iter} iterations "
         f"(gradient norm {res.gradient_norm:.2e})")
+    out(f"   diagnosis: {res.diagnosis}")
 
     A = np.column_stack([np.ones_like(x), x])
     (ls_b0, ls_b1), *_ = np.linalg.lstsq(A, y, rcond=None)
@@ -98,9 +101,13 @@ def run(n=100, seed=0, out=print):
     out(f"\n6. Far too high, {blowing_up:.4f} (above 2/curvature = {2 / curvature:.4f}, "
         f"the stability limit): the cost blows up")
     try:
-        fit(x, y, learning_rate=blowing_up, max_iter=100_000, init=START)
+        with warnings.catch_warnings(record=True) as caught:  # the DivergenceWarning, printed below
+            warnings.simplefilter("always")
+            fit(x, y, learning_rate=blowing_up, max_iter=100_000, init=START)
     except DivergenceError as err:
         h = err.result.history
         costs = ", ".join(f"{c:.3g}" for c in h.cost[:6])
         out(f"    cost: {costs}, ... {h.cost[-1]:.3g} at iteration {h.iteration[-1]}")
+        out(f"    DivergenceWarning before the first iteration: {caught[0].message}")
         out(f"    DivergenceError: {err}")
+        out(f"    diagnosis: {err.result.diagnosis}")

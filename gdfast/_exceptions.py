@@ -18,3 +18,11 @@ class DivergenceError(FloatingPointError):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
+
+
+class DivergenceWarning(UserWarning):
+    """The learning rate is at or above the data's stability limit 2 / lambda_max.
+
+    Warned before the first iteration: the descent will diverge (unless it
+    starts exactly at the minimum along the steepest direction).
+    """

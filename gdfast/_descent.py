@@ -1,0 +1,132 @@
+"""The two descents fit() runs, behind one interface for its slice loop.
+
+``LineDescent`` is the foundation's y = b0 + b1*x on 1-D x
+(``gdfast._kernels.run_descent``, unchanged).  ``FeatureDescent`` is
+y = b0 + x @ b on (N, d) x, with or without intercept, optionally on
+standardized columns (``gdfast._multi_kernels.run_descent``).  Each holds
+its kernel's state, runs one slice of iterations into a history buffer, and
+turns the buffer's rows into the History the user sees.
+"""
+import functools
+import math
+import warnings
+
+import numpy as np
+
+from . import _kernels, _multi_kernels
+from ._learning_rate import LearningRateLimits, limits_for
+from ._result import History
+from ._standardize import to_descent_units, to_original_units
+from ._validate import check_init, check_params
+
+
+class LineDescent:
+    """One feature, with intercept, not standardized: the foundation's kernel."""
+
+    def __init__(self, x, y, init):
+        self.x, self.y = x, y
+        b0, b1 = check_init((0.0, 0.0) if init is None else init)
+        self.init = np.array([b0, b1])
+        self.n_columns = 3  # b0, b1, cost
+        self.n_params = 2
+        # the kernel's state slots: start at init, no previous point yet
+        self.state = np.array([b0, b1, np.inf, 0.0, 0.0, 0.0, 1.0])
+        # H = [[1, mean x], [mean x, mean x**2]]: with y = x and b = (0, 0),
+        # r = -x and the kernel's one pass gives (-sum x, -sum x**2, sum x**2)
+        neg_sum_x, neg_sum_xx, _ = _kernels.residual_sums(x, x, 0.0, 0.0)
+        n = x.shape[0]
+        self._moments = (-neg_sum_x / n, -neg_sum_xx / n)
+
+    def max_stable(self, cost):
+        """2 / lambda_max, in closed form: a plain fit pays a few float operations for it."""
+        mean, second = self._moments
+        big = 0.5 * (1.0 + second) + math.hypot(0.5 * (1.0 - second), mean)
+        return (1.0 if cost == "mse" else 2.0) / big
+
+    def limits_thunk(self, cost):
+        """A callable returning the LearningRateLimits of the cost (built when called)."""
+        return functools.partial(_line_limits, *self._moments, cost)
+
+    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration):
+        return _kernels.run_descent(
+            self.x, self.y, self.state, iteration, stop_at, learning_rate, grad_factor,
+            cost_factor, max_iter, tol, record_every, rows, row_iteration)
+
+    @property
+    def gradient_norm(self):
+        return self.state[2]
+
+    def history(self, rows, row_iteration):
+        return History(iteration=row_iteration.astype(np.int64),
+                       intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
+
+
+def _line_limits(mean, second, cost):
+    """The LearningRateLimits of H = [[1, mean x], [mean x, mean x**2]] (times 2 for mse)."""
+    h = np.array([[1.0, mean], [mean, second]])
+    return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h)
+
+
+class FeatureDescent:
+    """y = b0 + x @ b for x of shape (N, d) (or 1-D x with non-default options)."""
+
+    def __init__(self, x, y, init, fit_intercept, standardize):
+        self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
+        self.y = y
+        n, d = self.x.shape
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.init = check_params(init, d, fit_intercept)
+        self.n_columns = d + 2  # b0, b1..bd, cost
+        self.n_params = d + fit_intercept
+        if self.n_params > n and x.ndim == 2:
+            warnings.warn(
+                f"x has {d} features for {n} points: with {self.n_params} parameters "
+                f"and only {n} points the least-squares solution is not unique; gradient "
+                f"descent converges to the one nearest init", UserWarning, stacklevel=4)
+        self.work = np.empty(_multi_kernels.work_size(d))
+        self.state = np.zeros(_multi_kernels.state_size(d))
+        self._limits = {}
+
+    def limits(self, cost):
+        """The LearningRateLimits of the cost; the first call makes the one pass over x
+        (and raises on a column standardize=True cannot scale)."""
+        if cost not in self._limits:
+            limits, self.center, self.inv_scale = limits_for(
+                self.x, self.fit_intercept, self.standardize, cost)
+            self._limits[cost] = limits
+            p = self.x.shape[1] + 1
+            # the kernel's state slots: gradient norm, previous cost, previous
+            # point recorded, current point (in the descent's units), previous point
+            self.state[:3] = (np.inf, 0.0, 1.0)
+            self.state[3:3 + p] = to_descent_units(self.init, self.center, self.inv_scale)
+        return self._limits[cost]
+
+    def max_stable(self, cost):
+        return self.limits(cost).max_stable
+
+    def limits_thunk(self, cost):
+        """A callable returning the LearningRateLimits of the cost (holds no data)."""
+        return functools.partial(_identity, self.limits(cost))
+
+
+def _identity(value):
+    return value
+
+    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration):
+        return _multi_kernels.run_descent(
+            self.x, self.y, self.center, self.inv_scale, self.fit_intercept, self.state,
+            iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration, self.work)
+
+    @property
+    def gradient_norm(self):
+        return self.state[0]
+
+    def history(self, rows, row_iteration):
+        intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)
+        return History(iteration=row_iteration.astype(np.int64), intercept=intercept,
+                       slope=coef[:, 0] if coef.shape[1] == 1 else None,
+                       cost=rows[:, -1], coef=coef)
