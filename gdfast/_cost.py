@@ -50,7 +50,7 @@ def cost(x, y, intercept, slope, kind="mse"):
         b1 = check_real(slope, "slope")
         return cost_factor * _kernels.residual_sums(x, y, b0, b1)[2]
     d = x.shape[1]
-    coef = check_params(np.atleast_1d(slope) if d == 1 else slope, d, fit_intercept=False)
+    coef = check_params(np.atleast_1d(slope) if d == 1 else slope, d, False, name="slope")
     coef[0] = b0
     sum_r2, _ = _multi_kernels.residual_sums(
         x, y, np.zeros(d), np.ones(d), coef, True, np.empty(_multi_kernels.work_size(d)))

@@ -84,7 +84,7 @@ class FeatureDescent:
             warnings.warn(
                 f"x has {d} features for {n} points: with {self.n_params} parameters "
                 f"and only {n} points the least-squares solution is not unique; gradient "
-                f"descent converges to the one nearest init", UserWarning, stacklevel=4)
+                f"descent converges to the one nearest init", UserWarning, stacklevel=3)
         self.work = np.empty(_multi_kernels.work_size(d))
         self.state = np.zeros(_multi_kernels.state_size(d))
         self._limits = {}
@@ -110,10 +110,6 @@ class FeatureDescent:
         """A callable returning the LearningRateLimits of the cost (holds no data)."""
         return functools.partial(_identity, self.limits(cost))
 
-
-def _identity(value):
-    return value
-
     def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
             record_every, rows, row_iteration):
         return _multi_kernels.run_descent(
@@ -130,3 +126,7 @@ def _identity(value):
         return History(iteration=row_iteration.astype(np.int64), intercept=intercept,
                        slope=coef[:, 0] if coef.shape[1] == 1 else None,
                        cost=rows[:, -1], coef=coef)
+
+
+def _identity(value):
+    return value
