@@ -96,8 +96,8 @@ cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
 # ---------------------------------------------------------------------------
 cdef inline void _load_block(const floating* x, Py_ssize_t row_stride, Py_ssize_t col_stride,
                              Py_ssize_t rows, Py_ssize_t d, const double* center,
-                             const double* inv_scale, double* z) noexcept nogil:
-    """z[j*BLOCK:j*BLOCK+rows] = (x[:rows, j] - center[j]) * inv_scale[j] for each j.
+                             const double* inv_scale, double* z, Py_ssize_t ld) noexcept nogil:
+    """z[j*ld:j*ld+rows] = (x[:rows, j] - center[j]) * inv_scale[j] for each j.
 
     The loop order follows the memory order of x, so x is read sequentially;
     z is column-major so the passes below run over contiguous doubles.
@@ -106,15 +106,25 @@ cdef inline void _load_block(const floating* x, Py_ssize_t row_stride, Py_ssize_
     if col_stride == 1:          # C order: a row of x is contiguous
         for i in range(rows):
             for j in range(d):
-                z[j * BLOCK + i] = (x[i * row_stride + j] - center[j]) * inv_scale[j]
+                z[j * ld + i] = (x[i * row_stride + j] - center[j]) * inv_scale[j]
     elif row_stride == 1:        # F order: a column of x is contiguous
         for j in range(d):
             for i in range(rows):
-                z[j * BLOCK + i] = (x[i + j * col_stride] - center[j]) * inv_scale[j]
+                z[j * ld + i] = (x[i + j * col_stride] - center[j]) * inv_scale[j]
     else:                        # any other strides (not used by gdfast._fit)
         for j in range(d):
             for i in range(rows):
-                z[j * BLOCK + i] = (x[i * row_stride + j * col_stride] - center[j]) * inv_scale[j]
+                z[j * ld + i] = (x[i * row_stride + j * col_stride] - center[j]) * inv_scale[j]
+
+
+cdef inline bint _is_identity(const double* center, const double* inv_scale,
+                              Py_ssize_t d) noexcept nogil:
+    """np.all(center == 0) and np.all(inv_scale == 1)."""
+    cdef Py_ssize_t j
+    for j in range(d):
+        if center[j] != 0.0 or inv_scale[j] != 1.0:
+            return False
+    return True
 
 
 cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
@@ -127,31 +137,46 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
     with r = b0 + z @ b - y, x[i, j] = xp[i*row_stride + j*col_stride].  ``work``
     holds a block of z and of r.
     """
-    cdef double* z = work
+    # rows per block: the block of z (rows * d doubles, about 16 KiB) and of r
+    # stay in L1 between the r pass and the gradient pass
+    cdef Py_ssize_t block = max(16, min(<Py_ssize_t>BLOCK, 2048 // d))
     cdef double* r = work + BLOCK * d
+    cdef const double* z = work
+    cdef Py_ssize_t ld = block
     cdef double b0 = params[0] if fit_intercept else 0.0
     cdef double sum_r2 = 0.0, bj
     cdef Py_ssize_t start, rows, i, j
+    # F-ordered float64 data under the identity map is its own z: read the
+    # columns in place instead of copying each block
+    cdef bint direct = False
+    if floating is double:
+        direct = row_stride == 1 and _is_identity(center, inv_scale, d)
+        if direct:
+            ld = col_stride
 
     for j in range(d + 1):
         grad_sums[j] = 0.0
     start = 0
     while start < n:
-        rows = min(<Py_ssize_t>BLOCK, n - start)
-        _load_block(xp + start * row_stride, row_stride, col_stride, rows, d,
-                    center, inv_scale, z)
+        rows = min(block, n - start)
+        if direct:
+            if floating is double:
+                z = xp + start
+        else:
+            _load_block(xp + start * row_stride, row_stride, col_stride, rows, d,
+                        center, inv_scale, work, ld)
         # r = b0 - y + z @ b, one column at a time (contiguous axpy)
         for i in range(rows):
             r[i] = b0 - <double>y[start + i]
         for j in range(d):
             bj = params[1 + j]
             for i in range(rows):
-                r[i] += bj * z[j * BLOCK + i]
+                r[i] += bj * z[j * ld + i]
         # the sums of this block; blocks are added in sequence
         if fit_intercept:
             grad_sums[0] += _sum(r, rows)
         for j in range(d):
-            grad_sums[1 + j] += _dot(r, z + j * BLOCK, rows)
+            grad_sums[1 + j] += _dot(r, z + j * ld, rows)
         sum_r2 += _dot(r, r, rows)
         start += rows
     return sum_r2
