@@ -76,6 +76,50 @@ cdef inline double _sum(const double* a, Py_ssize_t n) noexcept nogil:
     return (s0 + s1) + (s2 + s3)
 
 
+cdef inline void _axpy4(double* r, const double* z, Py_ssize_t ld, const double* b,
+                        Py_ssize_t n) noexcept nogil:
+    """r[:n] += z[:, :4] @ b[:4] for the 4 columns z[k*ld : k*ld+n]."""
+    cdef double b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3]
+    cdef const double* z0 = z
+    cdef const double* z1 = z + ld
+    cdef const double* z2 = z + 2 * ld
+    cdef const double* z3 = z + 3 * ld
+    cdef Py_ssize_t i
+    for i in range(n):
+        r[i] += (b0 * z0[i] + b1 * z1[i]) + (b2 * z2[i] + b3 * z3[i])
+
+
+cdef inline void _dot4(const double* r, const double* z, Py_ssize_t ld, Py_ssize_t n,
+                       double* out) noexcept nogil:
+    """out[:4] += z[:, :4].T @ r[:n] for the 4 columns z[k*ld : k*ld+n]; r read once."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+    cdef const double* z0 = z
+    cdef const double* z1 = z + ld
+    cdef const double* z2 = z + 2 * ld
+    cdef const double* z3 = z + 3 * ld
+    cdef Py_ssize_t i, n2 = n - n % 2
+    # two accumulators per column (even and odd rows): independent chains
+    for i in range(0, n2, 2):
+        s0 += r[i] * z0[i]
+        s1 += r[i] * z1[i]
+        s2 += r[i] * z2[i]
+        s3 += r[i] * z3[i]
+        t0 += r[i + 1] * z0[i + 1]
+        t1 += r[i + 1] * z1[i + 1]
+        t2 += r[i + 1] * z2[i + 1]
+        t3 += r[i + 1] * z3[i + 1]
+    for i in range(n2, n):
+        s0 += r[i] * z0[i]
+        s1 += r[i] * z1[i]
+        s2 += r[i] * z2[i]
+        s3 += r[i] * z3[i]
+    out[0] += s0 + t0
+    out[1] += s1 + t1
+    out[2] += s2 + t2
+    out[3] += s3 + t3
+
+
 cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
     """np.linalg.norm(g[:n]), scaled by max|g| so it cannot overflow (like hypot)."""
     cdef double big = 0.0, s = 0.0, t
@@ -168,15 +212,26 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
         # r = b0 - y + z @ b, one column at a time (contiguous axpy)
         for i in range(rows):
             r[i] = b0 - <double>y[start + i]
-        for j in range(d):
+        # four columns per sweep of r: a quarter of the loads and stores of r
+        j = 0
+        while j + 4 <= d:
+            _axpy4(r, z + j * ld, ld, params + 1 + j, rows)
+            j += 4
+        while j < d:
             bj = params[1 + j]
             for i in range(rows):
                 r[i] += bj * z[j * ld + i]
+            j += 1
         # the sums of this block; blocks are added in sequence
         if fit_intercept:
             grad_sums[0] += _sum(r, rows)
-        for j in range(d):
+        j = 0
+        while j + 4 <= d:
+            _dot4(r, z + j * ld, ld, rows, grad_sums + 1 + j)
+            j += 4
+        while j < d:
             grad_sums[1 + j] += _dot(r, z + j * ld, rows)
+            j += 1
         sum_r2 += _dot(r, r, rows)
         start += rows
     return sum_r2
