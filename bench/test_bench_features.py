@@ -3,7 +3,7 @@
     pip install ".[test]" && pytest bench/test_bench_features.py --benchmark-group-by=param:data --benchmark-columns=min,median,mean,rounds
 
 Each benchmark makes ITERATIONS batch updates on the same data; the results
-are in bench/README.md.  No assertion here is about time.
+are in bench/features.md.  No assertion here is about time.
 """
 import numpy as np
 import pytest
