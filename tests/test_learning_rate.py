@@ -176,3 +176,13 @@ def test_bad_x():
         gdfast.learning_rate_limits([[1.0], [np.nan]])
     with pytest.raises(ValueError, match=r"cannot scale column x\[:, 1\]: it is constant"):
         gdfast.learning_rate_limits([[1.0, 2.0], [3.0, 2.0]], standardize=True)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from gdfast import _cost, _fit, _learning_rate
+
+    for module in (_learning_rate, _fit, _cost):
+        failed, attempted = doctest.testmod(module)
+        assert attempted > 0 and failed == 0, module.__name__
