@@ -96,6 +96,7 @@ def run(n=100, seed=0, out=print):
     slopes = ", ".join(f"{s:.3f}" for s in res.history.slope[:8])
     out(f"    b1: {slopes}, ...")
     out(f"   it still converges, in {res.n_iter} iterations: the steps shrink")
+    out(f"   diagnosis: {res.diagnosis}")
 
     blowing_up = 2.5 / curvature
     out(f"\n6. Far too high, {blowing_up:.4f} (above 2/curvature = {2 / curvature:.4f}, "

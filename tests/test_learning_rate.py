@@ -186,3 +186,16 @@ def test_docstring_examples():
     for module in (_learning_rate, _fit, _cost):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
+
+
+def test_demo_prints_the_diagnoses():
+    from gdfast import _demo
+
+    lines = []
+    _demo.run(n=40, seed=1, out=lines.append)
+    diagnoses = [line.strip() for line in lines if line.strip().startswith("diagnosis:")]
+    assert len(diagnoses) == 3
+    assert diagnoses[0].startswith("diagnosis: converged")
+    assert "bouncing" in diagnoses[1]
+    assert diagnoses[2].startswith("diagnosis: diverged")
+    assert any("DivergenceWarning before the first iteration" in line for line in lines)
