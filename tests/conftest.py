@@ -77,3 +77,21 @@ def feature_data():
     x[:, 2] += 0.5 * x[:, 0]
     y = 1.0 + x @ np.array([2.0, -1.0, 0.5]) + rng.normal(0.0, 0.3, 300)
     return x, y
+
+
+def peak_memory(function, *args, **kwargs):
+    """(function(*args, **kwargs), the peak of Python-traced memory during the call in bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+@pytest.fixture
+def traced_peak():
+    return peak_memory

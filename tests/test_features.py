@@ -194,9 +194,7 @@ def test_float32_agrees_with_float64_and_is_accumulated_in_double(feature_data,
 
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_contiguous_read_only_input_is_not_copied(order, dtype):
-    import tracemalloc
-
+def test_contiguous_read_only_input_is_not_copied(order, dtype, traced_peak):
     from gdfast._validate import check_data
 
     rng = np.random.default_rng(0)
@@ -205,12 +203,8 @@ def test_contiguous_read_only_input_is_not_copied(order, dtype):
     x.flags.writeable = False
     cx, cy = check_data(x, y)
     assert cx is x and cy is y
-    tracemalloc.start()
-    try:
-        res = gdfast.fit(x, y, learning_rate=0.1, max_iter=3, tol=None, standardize=True)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    res, peak = traced_peak(gdfast.fit, x, y, learning_rate=0.1, max_iter=3, tol=None,
+                            standardize=True)
     assert peak < x.nbytes / 4
     assert np.all(np.isfinite(res.coef))
 
@@ -239,16 +233,10 @@ def test_gradient_norm_matches_finite_differences(feature_data):
         assert res.gradient_norm == pytest.approx(np.linalg.norm(grad), rel=1e-7)
 
 
-def test_history_memory_with_record_every_zero_is_constant(feature_data):
-    import tracemalloc
-
+def test_history_memory_with_record_every_zero_is_constant(feature_data, traced_peak):
     x, y = feature_data
-    tracemalloc.start()
-    try:
-        res = gdfast.fit(x, y, learning_rate=0.1, max_iter=100_000, tol=None, record_every=0)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    res, peak = traced_peak(gdfast.fit, x, y, learning_rate=0.1, max_iter=100_000, tol=None,
+                            record_every=0)
     assert len(res.history) == 2
     assert peak < 100_000
 
