@@ -42,7 +42,9 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     x : array_like, shape (N,) or (N, d)
         The points, N >= 1, all finite: one feature (1-D) or d >= 1 features
         (2-D, C- or F-ordered; both are used as they are, without a copy;
-        any other layout, such as a strided view, is copied to C order).
+        F order is the faster, see bench/features.md; any other layout,
+        such as a strided view, is copied, to F order, since the kernel
+        reads each column of a block of rows contiguously).
     y : array_like, shape (N,)
         The targets, all finite.  float32 data (x and y) is used as float32
         and float64 as float64, without a copy when contiguous; other real

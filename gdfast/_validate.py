@@ -110,11 +110,12 @@ def check_data(x, y):
     as float32 when both are float32, else float64; x C- or F-contiguous
     (kept as given when it already is), y contiguous.
     """
-    arr = _as_real_array(x, "x")
+    arr = x if isinstance(x, np.ndarray) else _as_real_array(x, "x")
     if arr.ndim != 2:
         if arr.ndim > 2:
             _as_design(arr)  # raises with the shape
         return check_xy(arr, y)
+    arr = _as_real_array(arr, "x")
     arr = _as_design(arr)
     y = _as_1d_array(y, "y")
     if arr.shape[0] != y.shape[0]:

@@ -253,3 +253,19 @@ def test_cost_takes_a_coefficient_vector(feature_data):
                                                              rel=1e-14)
     with pytest.raises(ValueError, match=r"slope must be 3 numbers \(b1, b2, b3\).*got 2 values"):
         gdfast.cost(x, y, b0, [1.0, 2.0])
+
+
+def test_feature_kernel_is_compiled_with_both_float_specialisations():
+    import importlib.machinery
+
+    from gdfast import _multi_kernels
+
+    assert isinstance(_multi_kernels.__loader__, importlib.machinery.ExtensionFileLoader)
+    x64 = np.array([[1.0, 2.0], [3.0, 5.0]])
+    for x in (x64, x64.astype(np.float32)):
+        y = np.array([1.0, 1.0], dtype=x.dtype)
+        work = np.empty(_multi_kernels.work_size(2))
+        sum_r2, sums = _multi_kernels.residual_sums(x, y, np.zeros(2), np.ones(2),
+                                                    np.array([0.5, 1.0, -1.0]), True, work)
+        r = 0.5 + x64 @ [1.0, -1.0] - 1.0        # [-1.5, -2.5]
+        assert sum_r2 == pytest.approx(r @ r) and sums == pytest.approx([r.sum(), *(x64.T @ r)])
