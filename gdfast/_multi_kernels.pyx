@@ -32,9 +32,9 @@ cdef enum:
 assert (RUNNING, CONVERGED, MAX_ITER, DIVERGED) == (
     STATUS_RUNNING, STATUS_CONVERGED, STATUS_MAX_ITER, STATUS_DIVERGED)
 
-# Rows per block: the block's z values (BLOCK * d doubles) and residuals are
-# read twice, once for r and once for the gradient sums, while still in
-# cache; the data itself is read from memory once per iteration.
+# The most rows per block (see _residual_sums): a block's z values and
+# residuals are read twice, once for r and once for the gradient sums, while
+# still in cache, so the data itself is read from memory once per iteration.
 cdef enum:
     BLOCK = 256
 BLOCK_ROWS = BLOCK
@@ -49,7 +49,11 @@ def work_size(Py_ssize_t d):
 # Small dense helpers on contiguous doubles
 # ---------------------------------------------------------------------------
 cdef inline double _dot(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
-    """np.dot(a[:n], b[:n]), four independent accumulators so it vectorizes."""
+    """np.dot(a[:n], b[:n]).
+
+    Four independent accumulators: the compiler may not reassociate a
+    floating-point sum, so one accumulator would be one long dependency chain.
+    """
     cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
     cdef Py_ssize_t i, n4 = n - n % 4
     for i in range(0, n4, 4):

@@ -179,10 +179,11 @@ def test_short_kernel_slices_change_nothing(monkeypatch, feature_data, oracle_fe
     np.testing.assert_allclose(res.history.coef, ref[:, 2:5], rtol=1e-12)
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
 def test_float32_agrees_with_float64_and_is_accumulated_in_double(feature_data,
-                                                                  oracle_features):
+                                                                  oracle_features, order):
     x, y = feature_data
-    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    x32, y32 = np.asarray(x, dtype=np.float32, order=order), y.astype(np.float32)
     kw = dict(learning_rate=0.1, max_iter=300, tol=None)
     r32 = gdfast.fit(x32, y32, **kw)
     r64 = gdfast.fit(x, y, **kw)
