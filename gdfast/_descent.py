@@ -41,6 +41,8 @@ class LineDescent:
         """2 / lambda_max, in closed form: a plain fit pays a few float operations for it."""
         mean, second = self._moments
         big = 0.5 * (1.0 + second) + math.hypot(0.5 * (1.0 - second), mean)
+        if not math.isfinite(big):  # the squares of x overflow: nothing to say
+            return math.nan
         return (1.0 if cost == "mse" else 2.0) / big
 
     def limits_thunk(self, cost):

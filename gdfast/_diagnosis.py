@@ -42,7 +42,10 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
         out.append(f"converged in {n_iter} iterations: the gradient norm {gradient_norm:.3g} "
                    f"is <= tol={tol:g}.")
     elif status == _kernels.STATUS_DIVERGED:
-        if learning_rate >= limits.max_stable:
+        if math.isnan(limits.max_stable):
+            out.append("diverged: the squares of x overflow float64, so the cost's curvature "
+                       "cannot even be computed; rescale x and y.")
+        elif learning_rate >= limits.max_stable:
             out.append(f"diverged: learning_rate={learning_rate:g} is at or above this data's "
                        f"stability limit 2/lambda_max = {limits.max_stable:.6g}, so the error "
                        f"grows by a factor {rho:.3g} per iteration; use a learning rate below "

@@ -136,6 +136,9 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     if learning_rate == "auto":
         limits = limits()
         learning_rate = limits.optimal
+        if not learning_rate > 0:
+            raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
+                             "overflow float64; rescale x")
     elif learning_rate >= descent.max_stable(cost):
         limits = limits()
         warnings.warn(

@@ -32,7 +32,9 @@ def hessian(moments, center, inv_scale, fit_intercept, cost):
     """H of the cost in the descent's parameters (beta0, beta) for z = (x - center) * inv_scale."""
     offset = moments.mean - center
     mean_z = offset * inv_scale
-    second_z = (moments.covariance + np.outer(offset, offset)) * np.outer(inv_scale, inv_scale)
+    with np.errstate(over="ignore", invalid="ignore"):  # x near the float64 limit
+        second_z = (moments.covariance + np.outer(offset, offset)) * np.outer(inv_scale,
+                                                                             inv_scale)
     if fit_intercept:
         d = mean_z.shape[0]
         h = np.empty((d + 1, d + 1))
@@ -76,6 +78,8 @@ class LearningRateLimits:
     condition_number : float
         lambda_max / lambda_min; ``inf`` when the Hessian is singular to
         float64 precision.
+
+    All are NaN when the squares of x overflow float64.
     """
 
     eigenvalues: np.ndarray
@@ -86,6 +90,10 @@ class LearningRateLimits:
 
     @classmethod
     def from_hessian(cls, h):
+        if not np.all(np.isfinite(h)):
+            # the squares of x overflow float64: nothing can be said (all NaN)
+            nan = math.nan
+            return cls(np.full(h.shape[0], nan), nan, nan, nan, nan)
         ev = _eigenvalues(h)
         big = float(ev[-1])
         if not big > 0:  # no curvature at all: any step is as good

@@ -23,8 +23,9 @@ class Moments:
     covariance: np.ndarray  # (d, d), (x - mean).T @ (x - mean) / N
 
     def second(self):
-        """The uncentred second moments x.T @ x / N."""
-        return self.covariance + np.outer(self.mean, self.mean)
+        """The uncentred second moments x.T @ x / N (inf where they overflow)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.covariance + np.outer(self.mean, self.mean)
 
 
 def moments(x):
@@ -34,7 +35,9 @@ def moments(x):
     _multi_kernels.shifted_gram(x, shift, sums, cross)
     cross = np.triu(cross) + np.triu(cross, 1).T
     mean_offset = sums / n
-    covariance = cross / n - np.outer(mean_offset, mean_offset)
+    # values near the float64 limit overflow here: the callers check finiteness
+    with np.errstate(over="ignore", invalid="ignore"):
+        covariance = cross / n - np.outer(mean_offset, mean_offset)
     # rounding may leave a tiny negative variance; a variance is >= 0
     np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
     return Moments(n, shift + mean_offset, covariance)

@@ -31,6 +31,12 @@ def feature_map(moments, fit_intercept, standardize):
         center = np.zeros(d)
         scale = np.sqrt(np.diag(moments.second()))
         what = "all zeros (zero root-mean-square)"
+    huge = np.flatnonzero(~np.isfinite(scale))
+    if huge.size:
+        j = int(huge[0])
+        raise ValueError(
+            f"standardize=True cannot scale column x[:, {j}]: its squares overflow float64; "
+            f"rescale x")
     bad = np.flatnonzero(~(scale > 0))
     if bad.size:
         j = int(bad[0])

@@ -87,3 +87,18 @@ def test_single_row_works():
     assert record[0].filename == __file__   # points at the caller
     assert res.converged
     assert res.coef @ [2.0, 1.0] == pytest.approx(3.0, rel=1e-10)
+
+
+def test_squares_that_overflow_float64():
+    x = np.array([[1e200, 1.0], [2e200, 3.0], [5e200, 2.0]])
+    y = np.array([1.0, 2.0, 4.0])
+    with pytest.raises(ValueError, match=r"learning_rate='auto' cannot be worked out: the "
+                                         r"squares of x overflow float64"):
+        gdfast.fit(x, y, learning_rate="auto")
+    with pytest.raises(ValueError, match=r"cannot scale column x\[:, 0\]: its squares overflow"):
+        gdfast.fit(x, y, standardize=True)
+    assert np.isnan(gdfast.learning_rate_limits(x).max_stable)
+    for data in (x, x[:, 0]):   # d features, and the one-feature kernel
+        with pytest.raises(gdfast.DivergenceError) as info:
+            gdfast.fit(data, y, learning_rate=1e-300)
+        assert info.value.result.diagnosis.startswith("diverged: the squares of x overflow")
