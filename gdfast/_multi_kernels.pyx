@@ -144,14 +144,19 @@ cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
 # ---------------------------------------------------------------------------
 cdef inline void _load_block(const floating* x, Py_ssize_t row_stride, Py_ssize_t col_stride,
                              Py_ssize_t rows, Py_ssize_t d, const double* center,
-                             const double* inv_scale, double* z, Py_ssize_t ld) noexcept nogil:
+                             const double* inv_scale, bint identity, double* z,
+                             Py_ssize_t ld) noexcept nogil:
     """z[j*ld:j*ld+rows] = (x[:rows, j] - center[j]) * inv_scale[j] for each j.
 
     The loop order follows the memory order of x, so x is read sequentially;
     z is column-major so the passes below run over contiguous doubles.
     """
     cdef Py_ssize_t i, j
-    if col_stride == 1:          # C order: a row of x is contiguous
+    if identity and col_stride == 1:   # C order, no map: a plain transpose
+        for i in range(rows):
+            for j in range(d):
+                z[j * ld + i] = x[i * row_stride + j]
+    elif col_stride == 1:        # C order: a row of x is contiguous
         for i in range(rows):
             for j in range(d):
                 z[j * ld + i] = (x[i * row_stride + j] - center[j]) * inv_scale[j]
@@ -196,9 +201,10 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
     cdef Py_ssize_t start, rows, i, j
     # F-ordered float64 data under the identity map is its own z: read the
     # columns in place instead of copying each block
+    cdef bint identity = _is_identity(center, inv_scale, d)
     cdef bint direct = False
     if floating is double:
-        direct = row_stride == 1 and _is_identity(center, inv_scale, d)
+        direct = row_stride == 1 and identity
         if direct:
             ld = col_stride
 
@@ -212,7 +218,7 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
                 z = xp + start
         else:
             _load_block(xp + start * row_stride, row_stride, col_stride, rows, d,
-                        center, inv_scale, work, ld)
+                        center, inv_scale, identity, work, ld)
         # r = b0 - y + z @ b, one column at a time (contiguous axpy)
         for i in range(rows):
             r[i] = b0 - <double>y[start + i]
