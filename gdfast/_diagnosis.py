@@ -63,7 +63,7 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
             n_iter + math.log(tol / gradient_norm) / math.log(rho) if rho > 0 else n_iter + 1)
         more = ("at this learning rate it would never converge" if math.isinf(needed) else
                 f"about {needed:.3g} iterations in all would be needed at this learning rate "
-                f"(the error shrinks by a factor {rho:.6g} per iteration)")
+                f"(the error shrinks by a factor {_factor(rho)} per iteration)")
         out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm "
                    f"{gradient_norm:.3g} is above tol={tol:g}; {more}.")
     if status != _kernels.STATUS_DIVERGED and limits.max_no_bounce < learning_rate < \
@@ -102,3 +102,8 @@ def _kappa_text(limits):
     if math.isfinite(limits.condition_number):
         return f"{limits.condition_number:.3g}"
     return f"lambda_max / lambda_min = {ev[-1]:.3g} / {ev[0]:.3g}"
+
+
+def _factor(rho):
+    """rho for a message: close to 1 it reads as 1 - something."""
+    return f"{rho:.6g}" if rho < 0.999 else f"1 - {1.0 - rho:.3g}"
