@@ -69,14 +69,13 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
     if status != _kernels.STATUS_DIVERGED and limits.max_no_bounce < learning_rate < \
             limits.max_stable:
         out.append(f"The parameters were bouncing: learning_rate={learning_rate:g} is above "
-                   f"1/lambda_max = {limits.max_no_bounce:.6g}, so every step overshoots the "
+                   f"1/lambda_max = {limits.max_no_bounce:.6g}, so each step overshoots the "
                    f"valley floor along the steepest direction (below 2/lambda_max = "
-                   f"{limits.max_stable:.6g} the bounces still shrink)" + (
-                       "; the optimal rate ('auto') does this on purpose, trading a shrinking "
-                       "bounce along the steepest direction for speed along the flattest."
-                       if learning_rate <= limits.optimal * (1 + 1e-12) else
-                       f"; learning_rate='auto' ({limits.optimal:.6g}) bounces less and "
-                       f"converges faster."))
+                   f"{limits.max_stable:.6g} the bounces shrink)" + (
+                       "; the optimal rate ('auto') bounces too, trading this for speed along "
+                       "the flattest direction." if learning_rate <= limits.optimal * (1 + 1e-12)
+                       else f"; learning_rate='auto' ({limits.optimal:.6g}) bounces less and "
+                            f"converges faster."))
     if kappa >= FLOAT64_LIMIT:
         if n_params > n_points:
             out.append(f"The solution is not unique: {n_params} parameters for {n_points} "
