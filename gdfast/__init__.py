@@ -5,11 +5,12 @@
 >>> result.intercept, result.slope, result.history.cost               # doctest: +SKIP
 """
 from ._cost import cost
-from ._exceptions import ConvergenceWarning, DivergenceError
+from ._exceptions import ConvergenceWarning, DivergenceError, FitInterrupted
 from ._fit import fit
 from ._result import FitResult, History
+from ._watch import Step
 
 __version__ = "0.1.0"
 
-__all__ = ["ConvergenceWarning", "DivergenceError", "FitResult", "History", "cost", "fit",
-           "__version__"]
+__all__ = ["ConvergenceWarning", "DivergenceError", "FitInterrupted", "FitResult", "History",
+           "Step", "cost", "fit", "__version__"]

@@ -3,9 +3,9 @@ import warnings
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _watch
 from ._cost import cost_factors
-from ._exceptions import ConvergenceWarning, DivergenceError
+from ._exceptions import ConvergenceWarning, DivergenceError, FitInterrupted
 from ._result import FitResult, History
 from ._validate import check_cost, check_count, check_init, check_real, check_xy
 
@@ -22,7 +22,7 @@ _MAX_ITERATION = np.iinfo(np.intp).max
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-        init=(0.0, 0.0), record_every=1):
+        init=(0.0, 0.0), record_every=1, progress=False, callback=None):
     """Fit the line ``y = b0 + b1 * x`` by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current (b0, b1),
@@ -59,6 +59,18 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     record_every : int, default 1
         Keep every ``record_every``-th iteration in the history, and always
         the first and the last; 0 keeps only the first and the last.
+    progress : bool, default False
+        Show a progress bar on stderr with the iterations per second and the
+        current cost: tqdm's when it is installed (``gdfast[progress]``),
+        else a plain line.  It is updated between slices of iterations, at
+        no measurable cost.
+    callback : callable or None, default None
+        Called as ``callback(step)`` with a :class:`gdfast.Step` (its
+        ``iteration``, ``intercept``, ``slope`` and ``cost``) for each history
+        row as soon as it is recorded: every ``record_every`` iterations, the
+        first and the last (not on divergence).  Returning ``False`` (not just
+        a falsy value) stops the descent there: the result reports that point,
+        with ``stopped_by="callback"`` and ``converged=False``.
 
     Returns
     -------
@@ -66,6 +78,15 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
 
     Raises
     ------
+    FitInterrupted
+        On Ctrl-C (SIGINT) during the fit.  A subclass of KeyboardInterrupt,
+        so an uncaught Ctrl-C still stops a script; its ``result`` is the
+        partial :class:`FitResult` (``stopped_by="interrupt"``) at the last
+        iteration whose cost was computed, with the whole history up to it.
+        The descent stops within one slice of iterations (a few tens of
+        milliseconds).  A fit small enough to end within its first slice
+        does not set up this handling: a Ctrl-C there is a plain
+        KeyboardInterrupt, at most one slice later.
     DivergenceError
         If a cost, gradient or parameter becomes NaN or infinite.  Its
         ``result`` is the partial :class:`FitResult` at the last finite
@@ -94,6 +115,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     cost = check_cost(cost)
     b0, b1 = check_init(init)
     record_every = check_count(record_every, "record_every")
+    progress = _watch.check_progress(progress)
+    callback = _watch.check_callback(callback)
 
     cost_factor, grad_factor = cost_factors(cost, x.shape[0])
     # the kernel's state slots (see _kernels.run_descent): start at init, no
@@ -102,24 +125,53 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
     iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
+    # Ctrl-C, the bar and the callback are looked at between slices.  A fit
+    # that surely ends within its first slice skips that set-up: installing
+    # a signal handler costs more than such a fit.
+    watch = None
+    one_slice = max_iter < iterations_per_slice and expected_rows <= capacity
+    if progress or callback is not None or not one_slice:
+        watch = _watch.SliceWatch(progress, callback, record_every, max_iter)
     slices = []
     iteration = 0
-    while True:
-        rows = np.empty((capacity, 3))
-        row_iteration = np.empty(capacity, dtype=np.intp)
-        stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
-        status, iteration, n_rows = _kernels.run_descent(
-            x, y, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
-            max_iter, kernel_tol, record_every, rows, row_iteration)
-        slices.append((rows[:n_rows], row_iteration[:n_rows]))
-        if status != _kernels.STATUS_RUNNING:
-            break
-        if n_rows == capacity:
-            capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+    stopped_by = None
+    try:
+        while True:
+            rows = np.empty((capacity, 3))
+            row_iteration = np.empty(capacity, dtype=np.intp)
+            stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
+            if watch is not None:
+                stop_at = watch.stop_at(iteration, stop_at)
+            status, iteration, n_rows = _kernels.run_descent(
+                x, y, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
+                max_iter, kernel_tol, record_every, rows, row_iteration)
+            slices.append((rows[:n_rows], row_iteration[:n_rows]))
+            if watch is not None and status != _kernels.STATUS_DIVERGED:
+                stopped_by = watch.after_slice(iteration, state, row_iteration[:n_rows],
+                                               rows[:n_rows])
+            if status != _kernels.STATUS_RUNNING or stopped_by is not None:
+                break
+            if n_rows == capacity:
+                capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+    finally:
+        if watch is not None:
+            watch.close()
 
+    if status == _kernels.STATUS_RUNNING:
+        last = _watch.stop_row(state, iteration)
+        if last is not None:
+            slices.append((np.array([last[1:]]), np.array([last[0]], dtype=np.intp)))
+    elif stopped_by == _watch.STOPPED_BY_CALLBACK:
+        stopped_by = None  # the descent had ended by itself anyway
     history = _collect_history(slices)
-    return _translate_status(status, history, state[2], learning_rate, max_iter, tol,
-                             (b0, b1))
+    result = _translate_status(status, history, state[2], learning_rate, max_iter, tol,
+                               (b0, b1), stopped_by)
+    if stopped_by == _watch.STOPPED_BY_INTERRUPT:
+        raise FitInterrupted(
+            f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
+            f"{result.cost:.6g}; the partial result and its history are in this "
+            f"exception's .result", result)
+    return result
 
 
 def _collect_history(slices):
@@ -135,7 +187,8 @@ def _collect_history(slices):
                    intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
 
 
-def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init):
+def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
+                      stopped_by=None):
     """Turn the kernel's status into a FitResult, a warning or an error."""
     if len(history) == 0:
         # not even the starting point has a finite cost
@@ -154,6 +207,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
         cost=float(history.cost[-1]),
         gradient_norm=float(gradient_norm),
         history=history,
+        stopped_by=stopped_by,
     )
     if status == _kernels.STATUS_DIVERGED:
         raise DivergenceError(

@@ -1,5 +1,6 @@
 """The objects a fit returns: FitResult and its History."""
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -54,6 +55,10 @@ class FitResult:
         Euclidean norm of the gradient of J at (intercept, slope).
     history : History
         The recorded descent.
+    stopped_by : {None, "callback", "interrupt"}
+        None when the descent ended by itself (converged, ``max_iter`` or
+        diverged); ``"callback"`` when the callback returned False;
+        ``"interrupt"`` on Ctrl-C (the result of a :class:`FitInterrupted`).
     """
 
     intercept: float
@@ -63,3 +68,4 @@ class FitResult:
     cost: float
     gradient_norm: float
     history: History
+    stopped_by: Optional[str] = None
