@@ -1,4 +1,7 @@
 """Shared test fixtures: seeded data and an independent NumPy oracle."""
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -39,3 +42,14 @@ def line_data():
     x = rng.uniform(0.0, 2.0, 200)
     y = 2.0 + 1.5 * x + rng.normal(0.0, 0.5, 200)
     return x, y
+
+
+# Pictures are drawn off screen, and every figure a test makes is closed.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
