@@ -3,6 +3,7 @@ import dataclasses
 import json
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -111,14 +112,8 @@ def _write_history(path, history):
 
 def _write_pictures(folder, x, y, result, cost):
     """Pictures of this fit into ``folder``: the line (one feature), the cost, the landscape."""
-    from pathlib import Path
-
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
-
-    from . import plot
+    from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
+    from . import plot  # noqa: I001
 
     folder = Path(folder)
     try:
@@ -132,9 +127,4 @@ def _write_pictures(folder, x, y, result, cost):
         drawings["fit.png"] = lambda ax: plot.plot_fit(x, y, result, ax=ax)
         drawings["cost_slice.png"] = lambda ax: plot.plot_cost_slice(x, y, result, kind=cost,
                                                                      ax=ax)
-    for name, draw in drawings.items():
-        fig, ax = plt.subplots(figsize=(6, 4.5))
-        draw(ax)
-        fig.tight_layout()
-        fig.savefig(folder / name, dpi=90)
-        plt.close(fig)
+    write_pngs(drawings, folder, dpi=90)

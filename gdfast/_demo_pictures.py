@@ -4,14 +4,10 @@ Needs matplotlib (and Pillow for the GIF); the caller checks for them.
 """
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, never a window
-import matplotlib.pyplot as plt  # noqa: E402
-
-from . import plot  # noqa: E402
-from ._demo import START, largest_curvature, make_points  # noqa: E402
-from ._fit import fit  # noqa: E402
+from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
+from . import plot  # noqa: I001
+from ._demo import START, largest_curvature, make_points
+from ._fit import fit
 
 # the seed's cost curve: MSE over b1 with b0 = 0, on this range
 SEED_SPAN = (-10.0, 13.0)
@@ -37,14 +33,7 @@ def write(folder, n=100, seed=0):
         "3-descent-on-the-cost.png": lambda ax: plot.plot_cost_contour(x, y, good, ax=ax),
         "4-learning-rates.png": lambda ax: plot.plot_cost_history(compared, ax=ax),
     }
-    paths = []
-    for name, draw in drawings.items():
-        fig, ax = plt.subplots(figsize=(6, 4.5))
-        draw(ax)
-        fig.tight_layout()
-        fig.savefig(folder / name, dpi=80)
-        plt.close(fig)
-        paths.append(folder / name)
+    paths = write_pngs(drawings, folder)
     animation = plot.animate_descent(x, y, good, frames=24)
     animation._fig.tight_layout()
     paths.append(plot.save_gif(animation, folder / "5-descent.gif", fps=6))

@@ -136,23 +136,33 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     iteration = 0
     stopped_by = None
     try:
+        # each slice writes on where the last one stopped in the buffer, so
+        # slices cut short (by stop_at, a callback) waste no memory
+        rows = np.empty((capacity, 3))
+        row_iteration = np.empty(capacity, dtype=np.intp)
+        filled = 0
         while True:
-            rows = np.empty((capacity, 3))
-            row_iteration = np.empty(capacity, dtype=np.intp)
             stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
             if watch is not None:
                 stop_at = watch.stop_at(iteration, stop_at)
             status, iteration, n_rows = _kernels.run_descent(
                 x, y, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
-                max_iter, kernel_tol, record_every, rows, row_iteration)
-            slices.append((rows[:n_rows], row_iteration[:n_rows]))
+                max_iter, kernel_tol, record_every, rows[filled:], row_iteration[filled:])
+            filled += n_rows
             if watch is not None and status != _kernels.STATUS_DIVERGED:
-                stopped_by = watch.after_slice(iteration, state, row_iteration[:n_rows],
-                                               rows[:n_rows])
-            if status != _kernels.STATUS_RUNNING or stopped_by is not None:
+                stopped_by = watch.after_slice(iteration, state,
+                                               row_iteration[filled - n_rows:filled],
+                                               rows[filled - n_rows:filled])
+            done = status != _kernels.STATUS_RUNNING or stopped_by is not None
+            if done or filled == capacity:
+                slices.append((rows[:filled], row_iteration[:filled]))
+            if done:
                 break
-            if n_rows == capacity:
+            if filled == capacity:
                 capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+                rows = np.empty((capacity, 3))
+                row_iteration = np.empty(capacity, dtype=np.intp)
+                filled = 0
     finally:
         if watch is not None:
             watch.close()

@@ -55,22 +55,27 @@ def _float(text):
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
 
 
-EXAMPLES = argparse.RawDescriptionHelpFormatter
+def _command(commands, name, summary, description, examples):
+    """A sub-command whose --help ends with its examples, kept as written."""
+    return commands.add_parser(
+        name, help=summary, description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n" + "\n".join(f"  {example}" for example in examples))
 
 
 def _add_demo(commands):
-    demo = commands.add_parser(
-        "demo", help="walk through gradient descent on built-in random data",
-        formatter_class=EXAMPLES,
-        description="Walk through batch gradient descent on random points around a line: "
+    demo = _command(
+        commands, "demo", "walk through gradient descent on built-in random data",
+        "Walk through batch gradient descent on random points around a line: "
                     "a bad start, a good learning rate, the least-squares answer, and "
                     "learning rates that bounce and blow up.  With matplotlib installed "
                     "(pip install \"gdfast[plot]\") it also draws the pictures (PNG) and "
                     "an animation (GIF) of the descent into a folder.",
-        epilog="examples:\n  gdfast demo --n 200 --seed 42\n"
-               "  gdfast demo --out docs/demo       # the README's pictures\n"
-               "  gdfast demo --no-plots            # text only")
-    demo.add_argument("--n", type=_positive_int, default=100, help="number of points (default 100)")
+        ["gdfast demo --n 200 --seed 42",
+         "gdfast demo --out docs/demo       # the README's pictures",
+         "gdfast demo --no-plots            # text only"])
+    demo.add_argument("--n", type=_positive_int, default=100,
+                      help="number of points (default 100)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="folder for the pictures (default: a new gdfast-demo-TIME folder "
@@ -79,22 +84,20 @@ def _add_demo(commands):
 
 
 def _add_fit(commands):
-    fit = commands.add_parser(
-        "fit", help="fit a line to the columns of a CSV, .npy, .npz or Parquet file",
-        formatter_class=EXAMPLES,
-        description="Fit y = b0 + b1*x (+ b2*x2 ...) to columns of a data file by batch "
+    fit = _command(
+        commands, "fit", "fit a line to the columns of a CSV, .npy, .npz or Parquet file",
+        "Fit y = b0 + b1*x (+ b2*x2 ...) to columns of a data file by batch "
                     "gradient descent.  CSV (.csv, .txt; .tsv tab-separated) with or "
                     "without a header line; .npy holding a 2-D or structured array; .npz "
                     "holding one 1-D array per column; Parquet when pyarrow is installed.  "
                     "Columns are chosen by name or 0-based position.  Options not given "
-                    "take gdfast.fit's defaults.",
-        epilog="examples:\n"
-               "  gdfast fit houses.csv --y price --x size\n"
-               "  gdfast fit data.npy --y 1 --x 0 --learning-rate 0.5 --max-iter 10000\n"
-               "  gdfast fit data.csv --json --history history.csv --plot pictures/\n"
-               "  gdfast fit big.npz --tol none --max-iter 1000000 --progress   "
-               "# Ctrl-C keeps the partial result\n"
-               "exit codes: 0 done, 1 diverged, 2 bad input or option, 130 interrupted")
+                    "take gdfast.fit's defaults.  Exit codes: 0 done, 1 diverged, 2 bad "
+                    "input or option, 130 interrupted (Ctrl-C; what was computed is "
+                    "printed and saved first).",
+        ["gdfast fit houses.csv --y price --x size",
+         "gdfast fit data.npy --y 1 --x 0 --learning-rate 0.5 --max-iter 10000",
+         "gdfast fit data.csv --json --history history.csv --plot pictures/",
+         "gdfast fit big.npz --tol none --max-iter 1000000 --progress   # Ctrl-C keeps the result"])
     fit.add_argument("file", type=Path, help="the data file")
     fit.add_argument("--y", metavar="COL", help="the y column (default: the last one)")
     fit.add_argument("--x", metavar="COL", nargs="+",
@@ -123,15 +126,14 @@ def _add_fit(commands):
 
 
 def _add_bench(commands):
-    bench = commands.add_parser(
-        "bench", help="quick timing: gdfast against the NumPy loop on this machine",
-        formatter_class=EXAMPLES,
-        description="Time gdfast.fit and the equivalent vectorized NumPy loop on random "
+    bench = _command(
+        commands, "bench", "quick timing: gdfast against the NumPy loop on this machine",
+        "Time gdfast.fit and the equivalent vectorized NumPy loop on random "
                     "data, a few seconds in all, and print a table.  For careful numbers, "
                     "run the pytest-benchmark suites in bench/.",
-        epilog="examples:\n  gdfast bench\n  gdfast bench --sizes 1000 1000000 --iterations 50")
-    bench.add_argument("--sizes", type=_positive_int, nargs="+", default=[1_000, 100_000, 1_000_000],
-                       metavar="N", help="numbers of points (default 1000 100000 1000000; at "
+        ["gdfast bench", "gdfast bench --sizes 1000 1000000 --iterations 50"])
+    bench.add_argument("--sizes", type=_positive_int, nargs="+",
+                       default=[1_000, 100_000, 1_000_000], metavar="N", help="numbers of points (default 1000 100000 1000000; at "
                                          "most 10000000)")
     bench.add_argument("--iterations", type=_positive_int, default=20,
                        help="iterations per timed fit (default 20; fewer at large N)")
@@ -141,7 +143,7 @@ def _add_bench(commands):
 
 def build_parser():
     parser = _Parser(
-        prog="gdfast", formatter_class=EXAMPLES,
+        prog="gdfast", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Batch gradient descent for linear regression.",
         epilog="examples:\n  gdfast demo --n 50 --seed 1\n  gdfast fit data.csv --y price\n"
                "  gdfast bench\nsee gdfast COMMAND --help for each command")

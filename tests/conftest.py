@@ -1,5 +1,6 @@
 """Shared test fixtures: seeded data and an independent NumPy oracle."""
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -53,3 +54,12 @@ def _close_figures():
     yield
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def run_python(tmp_path):
+    """Run ``python -c code`` in a fresh process, in tmp_path (outside the repository)."""
+    def run(code):
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+    return run

@@ -46,7 +46,7 @@ def test_fit_csv_by_column_names(capsys, csv_file, line_data):
     code, out, err = _fit(capsys, csv_file, "--y", "price", "--x", "size", *FAST)
     assert code == 0 and err == ""
     b0, b1 = _lstsq(*line_data)
-    assert f"200 points, y = price, x = size" in out
+    assert "200 points, y = price, x = size" in out
     assert f"price = {b0:.6g} + {b1:.6g}*size" in out
     assert "converged after" in out
 
@@ -239,11 +239,10 @@ def test_errors_in_a_real_process_have_no_traceback(tmp_path):
     assert proc.stderr == f"gdfast fit: error: {path}, line 3, column 'y': 'oops' is not a number\n"
 
 
-def test_plot_without_matplotlib_is_an_error_before_the_fit(tmp_path, csv_file):
+def test_plot_without_matplotlib_is_an_error_before_the_fit(tmp_path, csv_file, run_python):
     code = ("import sys; sys.modules['matplotlib'] = None; from gdfast.cli import main; "
             f"sys.exit(main(['fit', {str(csv_file)!r}, '--plot', 'pics']))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    proc = run_python(code)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == ('gdfast fit: error: --plot: gdfast.plot needs matplotlib: '
                            'pip install "gdfast[plot]"\n')

@@ -90,11 +90,10 @@ def test_demo_default_folder_is_new_and_in_the_current_one(tmp_path, monkeypatch
     assert not second.exists() and second.name.startswith(first.name)
 
 
-def test_demo_without_matplotlib_says_how_to_get_the_pictures(tmp_path):
+def test_demo_without_matplotlib_says_how_to_get_the_pictures(tmp_path, run_python):
     code = ("import sys; sys.modules['matplotlib'] = None; from gdfast.cli import main; "
             "sys.exit(main(['demo', '--n', '10']))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)
+    proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == (
         'pictures: matplotlib is not installed; pip install "gdfast[plot]" and run gdfast demo '

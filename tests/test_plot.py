@@ -1,6 +1,4 @@
 """gdfast.plot: what each picture holds (lines, points, scales, the red dot)."""
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,19 +19,17 @@ def fitted(line_data):
     return x, y, gdfast.fit(x, y, learning_rate=0.5, max_iter=5000, tol=1e-9, init=SEED_START)
 
 
-def test_import_gdfast_does_not_import_matplotlib(tmp_path):
+def test_import_gdfast_does_not_import_matplotlib(run_python):
     code = ("import sys, gdfast; gdfast.fit([0, 1, 2], [1, 3, 5], max_iter=3, tol=None); "
             "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    proc = run_python(code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
 
-def test_plot_without_matplotlib_says_how_to_get_it(tmp_path):
+def test_plot_without_matplotlib_says_how_to_get_it(run_python):
     code = "import sys; sys.modules['matplotlib'] = None; import gdfast.plot"
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    proc = run_python(code)
     assert proc.returncode == 1
     assert 'ImportError: gdfast.plot needs matplotlib: pip install "gdfast[plot]"' in proc.stderr
 

@@ -192,3 +192,21 @@ def test_progress_must_be_a_bool(line_data, value):
 def test_callback_must_be_callable(line_data):
     with pytest.raises(TypeError, match="callback must be a callable or None, got 3"):
         gdfast.fit(*line_data, callback=3)
+
+
+@pytest.mark.parametrize("record_every", [1, 50])
+def test_callback_memory_follows_rows_kept(line_data, record_every):
+    # with a callback each slice ends after one row: its history buffer must
+    # not be kept whole for that one row
+    import tracemalloc
+
+    x, y = line_data
+    tracemalloc.start()
+    try:
+        res = gdfast.fit(x, y, learning_rate=0.1, max_iter=3000, tol=None,
+                         record_every=record_every, callback=lambda step: None)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(res.history) == 3000 // record_every + 1
+    assert peak < 100 * len(res.history) + 100_000
