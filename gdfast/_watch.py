@@ -11,6 +11,8 @@ import signal
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+
 # Slots of the kernel's state array (see _kernels.run_descent's S_* enum):
 # after a RUNNING slice they hold the last point whose cost was computed.
 _PREV_B0, _PREV_B1, _PREV_COST, _PREV_RECORDED = 3, 4, 5, 6
@@ -41,7 +43,7 @@ class Step:
 
 def check_progress(progress):
     """Return ``progress`` as a bool if it is True or False, else raise TypeError."""
-    if progress is True or progress is False or type(progress).__name__ == "bool_":
+    if isinstance(progress, (bool, np.bool_)):
         return bool(progress)
     raise TypeError(f"progress must be True or False, got {progress!r} "
                     f"of type {type(progress).__name__}")

@@ -136,10 +136,11 @@ def plot_cost_slice(x, y, point=(0.0, -5.0), *, vary=1, span=None, kind="mse", a
     matplotlib.axes.Axes
         One line (the cost curve) and one red point.
     """
-    ax = _axes(ax)
     point = parameters(point) if hasattr(point, "intercept") else np.asarray(point, float)
     surface = CostSurface(x, y, point, kind)
     names = parameter_names(point.size)
+    vary = _check_index(vary, "vary", point.size)
+    ax = _axes(ax)
     if span is None:
         # the minimum of J along this one parameter, with the others held
         along = point[vary] - surface._g[vary] / surface._gram[vary, vary]
@@ -155,6 +156,16 @@ def plot_cost_slice(x, y, point=(0.0, -5.0), *, vary=1, span=None, kind="mse", a
     ax.set_ylabel(COST_LABELS[kind])
     ax.set_title(f"{COST_LABELS[kind]} over {names[vary]} with {held}")
     return ax
+
+
+def _check_index(value, name, n_parameters):
+    """Return ``value`` if it picks one of the parameters b0..b(d), else raise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer (0 for b0, j for bj), got {value!r}")
+    if not 0 <= value < n_parameters:
+        raise ValueError(f"{name} must be between 0 and {n_parameters - 1} "
+                         f"(the parameters are b0..b{n_parameters - 1}), got {value}")
+    return int(value)
 
 
 def _grid_limits(values, minimum):
@@ -186,9 +197,11 @@ def plot_cost_contour(x, y, result, *, which=(0, 1), kind="half_mse", levels=25,
     matplotlib.axes.Axes
         The contour set, and one line for the path.
     """
-    ax = _axes(ax)
-    i, j = which
     end = parameters(result)
+    i, j = (_check_index(k, f"which[{n}]", end.size) for n, k in enumerate(which))
+    if i == j:
+        raise ValueError(f"which must name two different parameters, got {which}")
+    ax = _axes(ax)
     surface = CostSurface(x, y, end, kind)
     path = parameter_path(result.history)
     minimum = surface.minimum()
@@ -266,7 +279,21 @@ def animate_descent(x, y, result, *, frames=30, kind="mse", interval=120):
 
 
 def save_gif(animation, path, *, fps=8):
-    """Write an animation to ``path`` as a GIF (with Pillow) and close its figure."""
+    """Write an animation to a GIF file with Pillow, then close its figure.
+
+    Parameters
+    ----------
+    animation : matplotlib.animation.Animation
+        E.g. from :func:`animate_descent`.
+    path : str or Path
+    fps : int, default 8
+        Frames per second.
+
+    Returns
+    -------
+    path
+    """
     animation.save(path, writer=PillowWriter(fps=fps))
+    # matplotlib names the animation's figure only privately
     plt.close(animation._fig)
     return path

@@ -199,3 +199,18 @@ def test_animation_saved_as_gif(tmp_path, fitted):
     assert dot.get_ydata()[0] == pytest.approx(gdfast.cost(x, y, res.intercept, res.slope))
     np.testing.assert_allclose(left.get_lines()[0].get_ydata(),
                                res.intercept + res.slope * np.array([x.min(), x.max()]))
+
+
+def test_bad_parameter_choices_name_the_argument(fitted):
+    x, y, res = fitted
+    with pytest.raises(ValueError, match=r"vary must be between 0 and 1 .*got 2"):
+        plot.plot_cost_slice(x, y, res, vary=2)
+    with pytest.raises(TypeError, match="vary must be an integer"):
+        plot.plot_cost_slice(x, y, res, vary="b1")
+    with pytest.raises(ValueError, match=r"which\[1\] must be between 0 and 1"):
+        plot.plot_cost_contour(x, y, res, which=(0, 5))
+    with pytest.raises(ValueError, match="which must name two different parameters"):
+        plot.plot_cost_contour(x, y, res, which=(1, 1))
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []  # nothing drawn before the check

@@ -210,3 +210,23 @@ def test_callback_memory_follows_rows_kept(line_data, record_every):
         tracemalloc.stop()
     assert len(res.history) == 3000 // record_every + 1
     assert peak < 100 * len(res.history) + 100_000
+
+
+def test_fit_in_a_thread_leaves_signals_alone(line_data):
+    # only the main thread may set signal handlers: elsewhere fit just runs
+    import threading
+
+    x, y = line_data
+    results = []
+    thread = threading.Thread(target=lambda: results.append(gdfast.fit(
+        x, y, learning_rate=0.1, max_iter=100, tol=None, progress=True,
+        callback=lambda step: None)))
+    thread.start()
+    thread.join()
+    assert results[0].n_iter == 100
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_progress_accepts_numpy_bools(line_data):
+    res = gdfast.fit(*line_data, max_iter=3, tol=None, progress=np.bool_(False))
+    assert res.n_iter == 3
