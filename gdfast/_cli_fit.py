@@ -76,7 +76,7 @@ def _as_json(args, result, status, message, y_name, x_names, n_points):
     out = {"file": str(args.file), "y": y_name, "x": x_names, "n_points": n_points,
            "status": status}
     for field in dataclasses.fields(result):
-        if field.name != "history":
+        if field.name != "history" and not field.name.startswith("_"):
             out[field.name] = _jsonable(getattr(result, field.name))
     # the diagnosis text, where this version of FitResult has one
     out["diagnosis"] = _jsonable(getattr(result, "diagnosis", None))

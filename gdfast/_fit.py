@@ -19,6 +19,9 @@ _FIRST_SLICE_ROWS = 256
 _MAX_SLICE_ROWS = 65536
 _POINTS_PER_SLICE = 1 << 24
 _MAX_ITERATION = np.iinfo(np.intp).max
+# Slots of the kernel's state (see _kernels.run_descent's S_* enum): after a
+# RUNNING slice they hold the last point whose cost was computed.
+_PREV_B0, _PREV_B1, _PREV_COST, _PREV_RECORDED = 3, 4, 5, 6
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
@@ -150,9 +153,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
                 max_iter, kernel_tol, record_every, rows[filled:], row_iteration[filled:])
             filled += n_rows
             if watch is not None and status != _kernels.STATUS_DIVERGED:
-                stopped_by = watch.after_slice(iteration, state,
-                                               row_iteration[filled - n_rows:filled],
-                                               rows[filled - n_rows:filled])
+                new = slice(filled - n_rows, filled)
+                # a finished descent's last row is its final point
+                last_cost = (state[_PREV_COST] if status == _kernels.STATUS_RUNNING
+                             else rows[filled - 1, 2])
+                stopped_by = watch.after_slice(
+                    iteration, last_cost, _collect_history([(rows[new], row_iteration[new])]))
             done = status != _kernels.STATUS_RUNNING or stopped_by is not None
             if done or filled == capacity:
                 slices.append((rows[:filled], row_iteration[:filled]))
@@ -167,11 +173,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         if watch is not None:
             watch.close()
 
-    if status == _kernels.STATUS_RUNNING:
-        last = _watch.stop_row(state, iteration)
-        if last is not None:
-            slices.append((np.array([last[1:]]), np.array([last[0]], dtype=np.intp)))
-    elif stopped_by == _watch.STOPPED_BY_CALLBACK:
+    if status == _kernels.STATUS_RUNNING and not state[_PREV_RECORDED]:
+        # stopped between recorded rows: the history ends, as always, with
+        # the point the result reports, the last one whose cost was computed
+        slices.append((np.array([[state[_PREV_B0], state[_PREV_B1], state[_PREV_COST]]]),
+                       np.array([iteration - 1], dtype=np.intp)))
+    if status != _kernels.STATUS_RUNNING and stopped_by == _watch.STOPPED_BY_CALLBACK:
         stopped_by = None  # the descent had ended by itself anyway
     history = _collect_history(slices)
     result = _translate_status(status, history, state[2], learning_rate, max_iter, tol,

@@ -13,10 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Slots of the kernel's state array (see _kernels.run_descent's S_* enum):
-# after a RUNNING slice they hold the last point whose cost was computed.
-_PREV_B0, _PREV_B1, _PREV_COST, _PREV_RECORDED = 3, 4, 5, 6
-
 STOPPED_BY_CALLBACK = "callback"
 STOPPED_BY_INTERRUPT = "interrupt"
 
@@ -33,12 +29,26 @@ class Step:
         b0 and b1 after ``iteration`` updates.
     cost : float
         The cost J there.
+    coef : ndarray or None
+        All the coefficients b1..bd, where the History has them.
     """
 
     iteration: int
     intercept: float
     slope: float
     cost: float
+    coef: object = None
+
+
+def _steps(history):
+    """The Steps of a History's rows."""
+    coef = getattr(history, "coef", None)
+    slope = history.slope if history.slope is not None else [None] * len(history)
+    for row, (k, b0, b1, cost) in enumerate(zip(history.iteration.tolist(),
+                                                history.intercept.tolist(), slope,
+                                                history.cost.tolist())):
+        yield Step(k, b0, None if b1 is None else float(b1), cost,
+                   None if coef is None else coef[row])
 
 
 def check_progress(progress):
@@ -106,17 +116,27 @@ class SliceWatch:
         next_row = -(-iteration // self._record_every) * self._record_every
         return min(stop_at, next_row + 1)
 
-    def after_slice(self, iteration, state, row_iteration, rows):
+    def after_slice(self, iteration, last_cost, new_rows):
         """Update the bar, call the callback on the new rows; say why to stop, if so.
 
-        Returns None to go on, else STOPPED_BY_CALLBACK or STOPPED_BY_INTERRUPT.
+        Parameters
+        ----------
+        iteration : int
+            Updates made so far.
+        last_cost : float
+            The cost at the last point whose cost was computed.
+        new_rows : History
+            The rows this slice recorded.
+
+        Returns
+        -------
+        None to go on, else STOPPED_BY_CALLBACK or STOPPED_BY_INTERRUPT.
         """
         if self._bar is not None:
-            cost = rows[-1, 2] if len(rows) and row_iteration[-1] == iteration else state[_PREV_COST]
-            self._bar.update(iteration, cost)
+            self._bar.update(iteration, last_cost)
         if self._callback is not None:
-            for k, (b0, b1, cost) in zip(row_iteration.tolist(), rows.tolist()):
-                if self._callback(Step(k, b0, b1, cost)) is False:
+            for step in _steps(new_rows):
+                if self._callback(step) is False:
                     return STOPPED_BY_CALLBACK
         if self.interrupted:
             return STOPPED_BY_INTERRUPT
@@ -130,15 +150,3 @@ class SliceWatch:
         if self._bar is not None:
             self._bar.close()
 
-
-def stop_row(state, iteration):
-    """The row for the point a stopped descent reports, if not recorded yet.
-
-    After a RUNNING slice the state holds the last point whose cost was
-    computed (iteration - 1); the history must end with it, as it always
-    ends with the point the result reports.  Returns (iteration, b0, b1,
-    cost) or None.
-    """
-    if state[_PREV_RECORDED] != 0.0:
-        return None
-    return iteration - 1, state[_PREV_B0], state[_PREV_B1], state[_PREV_COST]

@@ -230,3 +230,27 @@ def test_fit_in_a_thread_leaves_signals_alone(line_data):
 def test_progress_accepts_numpy_bools(line_data):
     res = gdfast.fit(*line_data, max_iter=3, tol=None, progress=np.bool_(False))
     assert res.n_iter == 3
+
+
+def test_step_takes_coef_when_the_history_has_it():
+    from types import SimpleNamespace
+
+    from gdfast._watch import _steps
+
+    history = SimpleNamespace(iteration=np.array([0, 5]), intercept=np.array([1.0, 2.0]),
+                              slope=None, cost=np.array([9.0, 4.0]),
+                              coef=np.array([[1.0, 2.0], [3.0, 4.0]]))
+    steps = list(_steps(_Rows(history)))
+    assert [(s.iteration, s.intercept, s.slope, s.cost) for s in steps] == [
+        (0, 1.0, None, 9.0), (5, 2.0, None, 4.0)]
+    np.testing.assert_array_equal(steps[1].coef, [3.0, 4.0])
+
+
+class _Rows:
+    """A History as the multi-feature fit returns it (slope None, coef rows)."""
+
+    def __init__(self, ns):
+        self.__dict__.update(vars(ns))
+
+    def __len__(self):
+        return len(self.iteration)
