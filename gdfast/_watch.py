@@ -25,12 +25,14 @@ class Step:
     ----------
     iteration : int
         Updates made before this point.
-    intercept, slope : float
-        b0 and b1 after ``iteration`` updates.
+    intercept : float
+        b0 after ``iteration`` updates.
+    slope : float or None
+        b1 there (None where a fit has several features: see ``coef``).
     cost : float
         The cost J there.
     coef : ndarray or None
-        All the coefficients b1..bd, where the History has them.
+        All the coefficients b1..bd, where the fit's History has them.
     """
 
     iteration: int
