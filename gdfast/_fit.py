@@ -156,7 +156,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
                 new = slice(filled - n_rows, filled)
                 # a finished descent's last row is its final point
                 last_cost = (state[_PREV_COST] if status == _kernels.STATUS_RUNNING
-                             else rows[filled - 1, 2])
+                             else rows[filled - 1, -1])
                 stopped_by = watch.after_slice(
                     iteration, last_cost, _collect_history([(rows[new], row_iteration[new])]))
             done = status != _kernels.STATUS_RUNNING or stopped_by is not None
