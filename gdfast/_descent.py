@@ -59,6 +59,21 @@ class LineDescent:
     def gradient_norm(self):
         return self.state[2]
 
+    # After a RUNNING slice the state's "previous point" slots (see
+    # _kernels.run_descent's S_* enum) hold the last point whose cost was computed.
+    @property
+    def last_cost(self):
+        return self.state[5]
+
+    @property
+    def last_recorded(self):
+        return self.state[6] != 0.0
+
+    def last_row(self, iteration):
+        """(rows, row_iteration) of that last point, as history rows."""
+        return (np.array([[self.state[3], self.state[4], self.state[5]]]),
+                np.array([iteration], dtype=np.intp))
+
     def history(self, rows, row_iteration):
         return History(iteration=row_iteration.astype(np.int64),
                        intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
@@ -122,6 +137,22 @@ class FeatureDescent:
     @property
     def gradient_norm(self):
         return self.state[0]
+
+    # After a RUNNING slice the state's previous-point slots (see
+    # _multi_kernels.run_descent's S_* enum) hold the last point whose cost was computed.
+    @property
+    def last_cost(self):
+        return self.state[1]
+
+    @property
+    def last_recorded(self):
+        return self.state[2] != 0.0
+
+    def last_row(self, iteration):
+        """(rows, row_iteration) of that last point, as history rows."""
+        p = self.x.shape[1] + 1
+        return (np.append(self.state[3 + p:3 + 2 * p], self.state[1])[None, :],
+                np.array([iteration], dtype=np.intp))
 
     def history(self, rows, row_iteration):
         intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)

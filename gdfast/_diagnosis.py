@@ -31,7 +31,7 @@ def _iterations_per_digit(limits):
 
 
 def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm,
-             n_params, n_points):
+             n_params, n_points, stopped_by=None):
     """The sentences of FitResult.diagnosis; ``limits`` may be a callable returning them."""
     if callable(limits):
         limits = limits()
@@ -55,6 +55,10 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
             out.append(f"diverged although learning_rate={learning_rate:g} is below the "
                        f"stability limit {limits.max_stable:.6g}: the squared residuals overflow "
                        f"float64; rescale x and y.")
+    elif status == _kernels.STATUS_RUNNING:   # stopped from outside the kernel
+        why = "by the callback" if stopped_by == "callback" else "by Ctrl-C"
+        out.append(f"stopped {why} after {n_iter} iterations, before converging: the gradient "
+                   f"norm is {gradient_norm:.3g}.")
     elif tol is None:
         out.append(f"ran the {n_iter} iterations asked for (tol=None); the gradient norm is "
                    f"{gradient_norm:.3g}.")

@@ -4,11 +4,12 @@ import warnings
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _watch
 from ._cost import cost_factors
 from ._descent import FeatureDescent, LineDescent
 from ._diagnosis import diagnose, round_down
-from ._exceptions import ConvergenceWarning, DivergenceError, DivergenceWarning
+from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
+                          FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
                         check_real)
@@ -26,7 +27,8 @@ _MAX_ITERATION = np.iinfo(np.intp).max
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-        init=None, record_every=1, fit_intercept=True, standardize=False):
+        init=None, record_every=1, fit_intercept=True, standardize=False, progress=False,
+        callback=None):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current
@@ -85,6 +87,18 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         correlated features; the data are not copied (the kernel maps
         each value on the fly).  Coefficients and history are reported in
         the units of x.  A constant column cannot be scaled (ValueError).
+    progress : bool, default False
+        Show a progress bar on stderr with the iterations per second and the
+        current cost: tqdm's when it is installed (``gdfast[progress]``),
+        else a plain line.  It is updated between slices of iterations, at
+        no measurable cost.
+    callback : callable or None, default None
+        Called as ``callback(step)`` with a :class:`gdfast.Step` (its
+        ``iteration``, ``intercept``, ``slope`` and ``cost``) for each history
+        row as soon as it is recorded: every ``record_every`` iterations, the
+        first and the last (not on divergence).  Returning ``False`` (not just
+        a falsy value) stops the descent there: the result reports that point,
+        with ``stopped_by="callback"`` and ``converged=False``.
 
     Returns
     -------
@@ -92,6 +106,15 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
 
     Raises
     ------
+    FitInterrupted
+        On Ctrl-C (SIGINT) during the fit.  A subclass of KeyboardInterrupt,
+        so an uncaught Ctrl-C still stops a script; its ``result`` is the
+        partial :class:`FitResult` (``stopped_by="interrupt"``) at the last
+        iteration whose cost was computed, with the whole history up to it.
+        The descent stops within one slice of iterations (a few tens of
+        milliseconds).  A fit small enough to end within its first slice
+        does not set up this handling: a Ctrl-C there is a plain
+        KeyboardInterrupt, at most one slice later.
     DivergenceError
         If a cost, gradient or parameter becomes NaN or infinite.  Its
         ``result`` is the partial :class:`FitResult` at the last finite
@@ -127,6 +150,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     record_every = check_count(record_every, "record_every")
     fit_intercept = check_flag(fit_intercept, "fit_intercept")
     standardize = check_flag(standardize, "standardize")
+    progress = _watch.check_progress(progress)
+    callback = _watch.check_callback(callback)
     if x.ndim == 1 and fit_intercept and not standardize:
         descent = LineDescent(x, y, init)
     else:
@@ -150,28 +175,72 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
     iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
+    # Ctrl-C, the bar and the callback are looked at between slices.  A fit
+    # that surely ends within its first slice skips that set-up: installing
+    # a signal handler costs more than such a fit.
+    watch = None
+    one_slice = max_iter < iterations_per_slice and expected_rows <= capacity
+    if progress or callback is not None or not one_slice:
+        watch = _watch.SliceWatch(progress, callback, record_every, max_iter)
     slices = []
     iteration = 0
-    while True:
+    stopped_by = None
+    try:
+        # each slice writes on where the last one stopped in the buffer, so
+        # slices cut short (by stop_at, a callback) waste no memory
         rows = np.empty((capacity, descent.n_columns))
         row_iteration = np.empty(capacity, dtype=np.intp)
-        stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
-        status, iteration, n_rows = descent.run(
-            iteration, stop_at, learning_rate, grad_factor, cost_factor,
-            max_iter, kernel_tol, record_every, rows, row_iteration)
-        slices.append((rows[:n_rows], row_iteration[:n_rows]))
-        if status != _kernels.STATUS_RUNNING:
-            break
-        if n_rows == capacity:
-            capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+        filled = 0
+        while True:
+            stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
+            if watch is not None:
+                stop_at = watch.stop_at(iteration, stop_at)
+            status, iteration, n_rows = descent.run(
+                iteration, stop_at, learning_rate, grad_factor, cost_factor,
+                max_iter, kernel_tol, record_every, rows[filled:], row_iteration[filled:])
+            filled += n_rows
+            if watch is not None and status != _kernels.STATUS_DIVERGED:
+                new = slice(filled - n_rows, filled)
+                # a finished descent's last row is its final point
+                last_cost = (descent.last_cost if status == _kernels.STATUS_RUNNING
+                             else rows[filled - 1, -1])
+                stopped_by = watch.after_slice(
+                    iteration, last_cost, descent.history(rows[new], row_iteration[new]))
+            done = status != _kernels.STATUS_RUNNING or stopped_by is not None
+            if done or filled == capacity:
+                slices.append((rows[:filled], row_iteration[:filled]))
+            if done:
+                break
+            if filled == capacity:
+                capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+                rows = np.empty((capacity, descent.n_columns))
+                row_iteration = np.empty(capacity, dtype=np.intp)
+                filled = 0
+    finally:
+        if watch is not None:
+            watch.close()
 
+    if status == _kernels.STATUS_RUNNING and not descent.last_recorded:
+        # stopped between recorded rows: the history ends, as always, with
+        # the point the result reports, the last one whose cost was computed
+        slices.append(descent.last_row(iteration - 1))
+    if status != _kernels.STATUS_RUNNING and stopped_by == _watch.STOPPED_BY_CALLBACK:
+        stopped_by = None  # the descent had ended by itself anyway
     history = descent.history(*_collect_history(slices))
     gradient_norm = float(descent.gradient_norm)
     # worked out on first access; holds small values only, never the data
-    diagnosis = functools.partial(diagnose, limits, learning_rate, status, int(iteration),
-                                  max_iter, tol, gradient_norm, descent.n_params, x.shape[0])
-    return _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol,
-                             descent.init, diagnosis)
+    n_iter = int(history.iteration[-1]) if len(history) else 0
+    diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
+                                  max_iter, tol, gradient_norm, descent.n_params, x.shape[0],
+                                  stopped_by)
+    result = _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol,
+                               descent.init, diagnosis, stopped_by)
+    if stopped_by == _watch.STOPPED_BY_INTERRUPT:
+        raise FitInterrupted(
+            f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
+            f"{result.cost:.6g}; the partial result and its history are in this "
+            f"exception's .result", result)
+    return result
 
 
 def _collect_history(slices):
@@ -187,7 +256,7 @@ def _collect_history(slices):
 
 
 def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
-                      diagnosis):
+                      diagnosis, stopped_by=None):
     """Turn the kernel's status into a FitResult, a warning or an error."""
     one_feature = history.coef.shape[1] == 1
     if len(history) == 0:
@@ -212,6 +281,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
         cost=float(history.cost[-1]),
         gradient_norm=gradient_norm,
         history=history,
+        stopped_by=stopped_by,
         coef=coef,
         learning_rate=learning_rate,
         _diagnose=diagnosis,

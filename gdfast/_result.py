@@ -1,6 +1,7 @@
 """The objects a fit returns: FitResult and its History."""
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Optional
 
 import numpy as np
 
@@ -68,6 +69,10 @@ class FitResult:
         Euclidean norm of the gradient of J at (intercept, slope).
     history : History
         The recorded descent.
+    stopped_by : {None, "callback", "interrupt"}
+        None when the descent ended by itself (converged, ``max_iter`` or
+        diverged); ``"callback"`` when the callback returned False;
+        ``"interrupt"`` on Ctrl-C (the result of a :class:`FitInterrupted`).
     coef : ndarray of float64, shape (d,)
         b1..bd where the descent stopped, in the units of x.
     learning_rate : float
@@ -87,6 +92,7 @@ class FitResult:
     cost: float
     gradient_norm: float
     history: History
+    stopped_by: Optional[str] = None
     coef: np.ndarray = None
     learning_rate: float = None
     _diagnose: object = field(default=None, repr=False, compare=False)

@@ -1,4 +1,8 @@
 """Shared test fixtures: seeded data and an independent NumPy oracle."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -95,3 +99,21 @@ def peak_memory(function, *args, **kwargs):
 @pytest.fixture
 def traced_peak():
     return peak_memory
+# Pictures are drawn off screen, and every figure a test makes is closed.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def run_python(tmp_path):
+    """Run ``python -c code`` in a fresh process, in tmp_path (outside the repository)."""
+    def run(code):
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+    return run
