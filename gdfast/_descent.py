@@ -25,7 +25,7 @@ class LineDescent:
 
     def __init__(self, x, y, init):
         self.x, self.y = x, y
-        b0, b1 = check_init((0.0, 0.0) if init is None else init)
+        b0, b1 = (0.0, 0.0) if init is None else check_init(init)
         self.init = (b0, b1)
         self.n_columns = 3  # b0, b1, cost
         self.n_params = 2
