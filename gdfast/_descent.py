@@ -20,8 +20,39 @@ from ._standardize import to_descent_units, to_original_units
 from ._validate import check_init, check_params
 
 
-class LineDescent:
+class _StateSlots:
+    """Reading a kernel's state array, whose layout each descent names.
+
+    After a RUNNING slice the "previous point" slots hold the last point
+    whose cost was computed: the point a stopped descent reports.
+    """
+
+    _GRAD_NORM = _LAST_COST = _LAST_RECORDED = None   # slot indices
+    _LAST_POINT = slice(0)                            # its parameters
+
+    @property
+    def gradient_norm(self):
+        return self.state[self._GRAD_NORM]
+
+    @property
+    def last_cost(self):
+        return self.state[self._LAST_COST]
+
+    @property
+    def last_recorded(self):
+        return self.state[self._LAST_RECORDED] != 0.0
+
+    def last_row(self, iteration):
+        """(rows, row_iteration) of the last point whose cost was computed, as history rows."""
+        return (np.append(self.state[self._LAST_POINT], self.last_cost)[None, :],
+                np.array([iteration], dtype=np.intp))
+
+
+class LineDescent(_StateSlots):
     """One feature, with intercept, not standardized: the foundation's kernel."""
+
+    # _kernels.run_descent's S_* slots
+    _GRAD_NORM, _LAST_COST, _LAST_RECORDED, _LAST_POINT = 2, 5, 6, slice(3, 5)
 
     def __init__(self, x, y, init):
         self.x, self.y = x, y
@@ -55,25 +86,6 @@ class LineDescent:
             self.x, self.y, self.state, iteration, stop_at, learning_rate, grad_factor,
             cost_factor, max_iter, tol, record_every, rows, row_iteration)
 
-    @property
-    def gradient_norm(self):
-        return self.state[2]
-
-    # After a RUNNING slice the state's "previous point" slots (see
-    # _kernels.run_descent's S_* enum) hold the last point whose cost was computed.
-    @property
-    def last_cost(self):
-        return self.state[5]
-
-    @property
-    def last_recorded(self):
-        return self.state[6] != 0.0
-
-    def last_row(self, iteration):
-        """(rows, row_iteration) of that last point, as history rows."""
-        return (np.array([[self.state[3], self.state[4], self.state[5]]]),
-                np.array([iteration], dtype=np.intp))
-
     def history(self, rows, row_iteration):
         return History(iteration=row_iteration.astype(np.int64),
                        intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
@@ -85,8 +97,12 @@ def _line_limits(mean, second, cost):
     return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h)
 
 
-class FeatureDescent:
+class FeatureDescent(_StateSlots):
     """y = b0 + x @ b for x of shape (N, d) (or 1-D x with non-default options)."""
+
+    # _multi_kernels.run_descent's S_* slots; the previous point's p = d + 1
+    # parameters follow the current point's (see __init__)
+    _GRAD_NORM, _LAST_COST, _LAST_RECORDED = 0, 1, 2
 
     def __init__(self, x, y, init, fit_intercept, standardize):
         self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
@@ -104,6 +120,7 @@ class FeatureDescent:
                 f"descent converges to the one nearest init", UserWarning, stacklevel=3)
         self.work = np.empty(_multi_kernels.work_size(d))
         self.state = np.zeros(_multi_kernels.state_size(d))
+        self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))
         self._limits = {}
 
     def limits(self, cost):
@@ -133,26 +150,6 @@ class FeatureDescent:
             self.x, self.y, self.center, self.inv_scale, self.fit_intercept, self.state,
             iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
             record_every, rows, row_iteration, self.work)
-
-    @property
-    def gradient_norm(self):
-        return self.state[0]
-
-    # After a RUNNING slice the state's previous-point slots (see
-    # _multi_kernels.run_descent's S_* enum) hold the last point whose cost was computed.
-    @property
-    def last_cost(self):
-        return self.state[1]
-
-    @property
-    def last_recorded(self):
-        return self.state[2] != 0.0
-
-    def last_row(self, iteration):
-        """(rows, row_iteration) of that last point, as history rows."""
-        p = self.x.shape[1] + 1
-        return (np.append(self.state[3 + p:3 + 2 * p], self.state[1])[None, :],
-                np.array([iteration], dtype=np.intp))
 
     def history(self, rows, row_iteration):
         intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)

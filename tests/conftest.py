@@ -117,3 +117,29 @@ def run_python(tmp_path):
         return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                               text=True, timeout=120)
     return run
+
+
+def interrupt_soon(function, *args, **kwargs):
+    """Call ``function`` while a thread sends SIGINT 0.05 s in, as Ctrl-C would.
+
+    Returns the ``result`` of the :class:`gdfast.FitInterrupted` it must raise.
+    """
+    import os
+    import signal
+    import threading
+
+    import gdfast
+
+    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(gdfast.FitInterrupted) as info:
+            function(*args, **kwargs)
+    finally:
+        timer.join()
+    return info.value.result
+
+
+@pytest.fixture
+def interrupted():
+    return interrupt_soon

@@ -1,8 +1,4 @@
 """Callback, progress and Ctrl-C between kernel slices, with several features."""
-import os
-import signal
-import threading
-
 import numpy as np
 import pytest
 
@@ -43,18 +39,13 @@ def test_callback_returning_false_stops_at_that_row(feature_data, oracle_feature
 
 @pytest.mark.parametrize("record_every", [0, 5])
 def test_sigint_between_recorded_rows_reports_the_last_computed_point(monkeypatch, feature_data,
-                                                                     record_every):
+                                                                     interrupted, record_every):
     # the d-feature kernel keeps its last computed point in its own state
     # slots: the history must still end with the point the result reports
     x, y = feature_data
     monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 7 * len(x))
-    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    with pytest.raises(gdfast.FitInterrupted) as info:
-        gdfast.fit(x, y, learning_rate=0.1, max_iter=10**9, tol=None, record_every=record_every,
-                   standardize=True)
-    timer.join()
-    res = info.value.result
+    res = interrupted(gdfast.fit, x, y, learning_rate=0.1, max_iter=10**9, tol=None,
+                         record_every=record_every, standardize=True)
     assert res.n_iter > 0 and res.history.iteration[-1] == res.n_iter
     np.testing.assert_array_equal(res.coef, res.history.coef[-1])
     full = gdfast.fit(x, y, learning_rate=0.1, max_iter=res.n_iter, tol=None,
