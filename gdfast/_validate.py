@@ -148,7 +148,8 @@ def check_sample_weight(sample_weight, n, dtype):
     if negative.size:
         i = int(negative[0])
         raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
-    total = float(np.sum(w, dtype=np.float64))
+    with np.errstate(over="ignore"):  # an overflowing sum is reported just below
+        total = float(np.sum(w, dtype=np.float64))
     if not total > 0:
         raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
     if math.isinf(total):
