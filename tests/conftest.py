@@ -102,6 +102,10 @@ def peak_memory(function, *args, **kwargs):
 @pytest.fixture
 def traced_peak():
     return peak_memory
+# scikit-learn's check_array_api_input (in test_estimator_checks.py) runs only
+# when SciPy's array API mode is on, which SciPy reads once, at import: set it
+# before any test module imports scikit-learn (and so SciPy).
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 # Pictures are drawn off screen, and every figure a test makes is closed.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
