@@ -6,6 +6,7 @@ package's module ``__getattr__``), so only code that uses the estimator pays
 for scikit-learn, and the class is always a real ``BaseEstimator`` (never a
 look-alike that changes with what happens to be installed).
 """
+import inspect
 import warnings
 
 import numpy as np
@@ -23,6 +24,12 @@ from ._fit import fit
 from ._result import History
 
 __all__ = ["GDRegressor", "GDRegressorConvergenceWarning"]
+
+# all-zero weights are left to gdfast's check, whose message names sample_weight
+# (scikit-learn's says "Sample weights"); the option is recent in scikit-learn
+_ALLOW_ZERO = ({"allow_all_zero_weights": True}
+               if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+               else {})
 
 
 class GDRegressorConvergenceWarning(ConvergenceWarning, _SklearnConvergenceWarning):
@@ -160,7 +167,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                              "got n_samples = 1")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                                 ensure_non_negative=True)
+                                                 ensure_non_negative=True, **_ALLOW_ZERO)
         warm = (self.warm_start and hasattr(self, "coef_")
                 and self.coef_.shape == (X.shape[1],))
         init = None
