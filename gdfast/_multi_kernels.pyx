@@ -47,11 +47,8 @@ BLOCK_ROWS = BLOCK
 
 
 def work_size(Py_ssize_t d):
-    """Length of the ``work`` buffer the functions here need for d features.
-
-    The gradient sums (d + 1), then a block of z (BLOCK * d), of r and of w * r.
-    """
-    return (d + 1) + BLOCK * (d + 2)
+    """Length of the ``work`` buffer the functions here need for d features."""
+    return (d + 1) + BLOCK * (d + 1)
 
 
 # ---------------------------------------------------------------------------
@@ -148,6 +145,25 @@ cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
     return big * sqrt(s)
 
 
+cdef inline double _weigh(double* r, const floating* w, Py_ssize_t n) noexcept nogil:
+    """s = (w[:n] * r[:n]**2).sum(); r[:n] *= w[:n]; return s."""
+    cdef double s0 = 0.0, s1 = 0.0, t0, t1
+    cdef Py_ssize_t i, n2 = n - n % 2
+    # two accumulators: independent chains, as in _dot
+    for i in range(0, n2, 2):
+        t0 = <double>w[i] * r[i]
+        t1 = <double>w[i + 1] * r[i + 1]
+        s0 += t0 * r[i]
+        s1 += t1 * r[i + 1]
+        r[i] = t0
+        r[i + 1] = t1
+    for i in range(n2, n):
+        t0 = <double>w[i] * r[i]
+        s0 += t0 * r[i]
+        r[i] = t0
+    return s0 + s1
+
+
 # ---------------------------------------------------------------------------
 # The fused pass: r = b0 + z @ b - y, then sum r, z.T @ r and sum r**2
 # ---------------------------------------------------------------------------
@@ -199,15 +215,12 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
     grad_sums[0] = (w * r).sum() (0 without intercept), grad_sums[1 + j] =
     (w * r * z[:, j]).sum() with r = b0 + z @ b - y, x[i, j] =
     xp[i*row_stride + j*col_stride], and w = 1 when ``w`` is NULL.  ``work``
-    holds a block of z, of r and of w * r.
+    holds a block of z and of r.
     """
     # rows per block: the block of z (rows * d doubles, about 16 KiB) and of r
     # stay in L1 between the r pass and the gradient pass
     cdef Py_ssize_t block = max(16, min(<Py_ssize_t>BLOCK, 2048 // d))
     cdef double* r = work + BLOCK * d
-    cdef double* wr = work + BLOCK * (d + 1)
-    # the residuals the sums are taken of: r itself, or w * r when weighted
-    cdef const double* rs = r
     cdef const double* z = work
     cdef Py_ssize_t ld = block
     cdef double b0 = params[0] if fit_intercept else 0.0
@@ -246,23 +259,24 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
             for i in range(rows):
                 r[i] += bj * z[j * ld + i]
             j += 1
-        # weighted: the sums below are of w * r (one multiply per row, the
-        # branch taken once per block, so the unweighted path pays nothing)
-        if w != NULL:
-            for i in range(rows):
-                wr[i] = <double>w[start + i] * r[i]
-            rs = wr
-        # the sums of this block; blocks are added in sequence
+        # sum w * r**2; weighted, r then becomes w * r in place, so the
+        # gradient sums below are the weighted ones.  The branch is taken
+        # once per block and the sums' code is the unweighted one: without
+        # weights nothing is added to the pass
+        if w == NULL:
+            sum_r2 += _dot(r, r, rows)
+        else:
+            sum_r2 += _weigh(r, w + start, rows)
+        # the gradient sums of this block; blocks are added in sequence
         if fit_intercept:
-            grad_sums[0] += _sum(rs, rows)
+            grad_sums[0] += _sum(r, rows)
         j = 0
         while j + 4 <= d:
-            _dot4(rs, z + j * ld, ld, rows, grad_sums + 1 + j)
+            _dot4(r, z + j * ld, ld, rows, grad_sums + 1 + j)
             j += 4
         while j < d:
-            grad_sums[1 + j] += _dot(rs, z + j * ld, rows)
+            grad_sums[1 + j] += _dot(r, z + j * ld, rows)
             j += 1
-        sum_r2 += _dot(rs, r, rows)
         start += rows
     return sum_r2
 
@@ -306,7 +320,7 @@ def shifted_gram(const floating[:, :] x, double[::1] shift, double[::1] col_sums
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], i, j, k
     cdef const floating* w = _weights_or_null(sample_weight)
-    cdef double u, wu
+    cdef double u, wu, wi = 1.0
     with nogil:
         for j in range(d):
             shift[j] = x[0, j]
@@ -314,10 +328,11 @@ def shifted_gram(const floating[:, :] x, double[::1] shift, double[::1] col_sums
             for k in range(j, d):
                 cross[j, k] = 0.0
         for i in range(1, n):    # row 0 minus the shift is zero
+            if w != NULL:        # one test per row; times 1.0 is exact
+                wi = w[i]
             for j in range(d):
                 u = x[i, j] - shift[j]
-                # one test per row and feature: this pass runs once per fit
-                wu = u if w == NULL else <double>w[i] * u
+                wu = wi * u
                 col_sums[j] += wu
                 for k in range(j, d):
                     cross[j, k] += wu * (x[i, k] - shift[k])
