@@ -224,3 +224,12 @@ def test_pickle_round_trip(feature_data):
     back = pickle.loads(pickle.dumps(reg))
     np.testing.assert_array_equal(back.predict(x), reg.predict(x))
     np.testing.assert_array_equal(back.loss_curve_, reg.loss_curve_)
+
+
+def test_docstring_example():
+    import doctest
+
+    from gdfast import estimator
+
+    failed, attempted = doctest.testmod(estimator)
+    assert attempted > 0 and failed == 0
