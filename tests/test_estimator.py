@@ -37,6 +37,17 @@ def test_import_gdfast_does_not_import_sklearn(run_python):
     assert out.stdout.split() == ["gdfast.estimator", "sklearn.base"]
 
 
+def test_without_scikit_learn_the_error_says_which_extra(run_python):
+    out = run_python(
+        "import sys; sys.modules['sklearn'] = None  # as if not installed\n"
+        "import gdfast\n"
+        "print(gdfast.fit([0.0, 1.0], [1.0, 3.0], learning_rate=0.5, max_iter=500).slope)\n"
+        "gdfast.GDRegressor\n")
+    assert abs(float(out.stdout) - 2.0) < 1e-4  # gdfast itself works without it
+    assert "ImportError: gdfast.GDRegressor needs scikit-learn >= 1.6: " in out.stderr
+    assert 'pip install "gdfast[sklearn]"' in out.stderr
+
+
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'GDRegresor'"):
         gdfast.GDRegresor  # noqa: B018
