@@ -244,3 +244,16 @@ def test_docstring_example():
 
     failed, attempted = doctest.testmod(estimator)
     assert attempted > 0 and failed == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_fit_does_not_copy_x_or_the_weights(traced_peak, dtype, order):
+    rng = np.random.default_rng(6)
+    X = np.asarray(rng.normal(size=(100_000, 8)), dtype=dtype, order=order)
+    y = rng.normal(size=100_000).astype(dtype)
+    w = rng.uniform(size=100_000).astype(dtype)
+    reg = GDRegressor(max_iter=3, tol=None, record_every=0)
+    _, peak = traced_peak(reg.fit, X, y, sample_weight=w)
+    # a copy of X alone would be X.nbytes (3.2 or 6.4 MB); one of w or y 8 times less
+    assert peak < X.nbytes / 8
