@@ -3,9 +3,10 @@
 ``LineDescent`` is the foundation's y = b0 + b1*x on 1-D x
 (``gdfast._kernels.run_descent``, unchanged).  ``FeatureDescent`` is
 y = b0 + x @ b on (N, d) x, with or without intercept, optionally on
-standardized columns (``gdfast._multi_kernels.run_descent``).  Each holds
-its kernel's state, runs one slice of iterations into a history buffer, and
-turns the buffer's rows into the History the user sees.
+standardized columns or with sample weights
+(``gdfast._multi_kernels.run_descent``).  Each holds its kernel's state,
+runs one slice of iterations into a history buffer, and turns the buffer's
+rows into the History the user sees.
 """
 import functools
 import math
@@ -104,9 +105,11 @@ class FeatureDescent(_StateSlots):
     # parameters follow the current point's (see __init__)
     _GRAD_NORM, _LAST_COST, _LAST_RECORDED = 0, 1, 2
 
-    def __init__(self, x, y, init, fit_intercept, standardize):
+    def __init__(self, x, y, init, fit_intercept, standardize, sample_weight=None,
+                 weight_sum=None):
         self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         self.y = y
+        self.sample_weight, self.weight_sum = sample_weight, weight_sum
         n, d = self.x.shape
         self.fit_intercept = fit_intercept
         self.standardize = standardize
@@ -128,7 +131,8 @@ class FeatureDescent(_StateSlots):
         (and raises on a column standardize=True cannot scale)."""
         if cost not in self._limits:
             limits, self.center, self.inv_scale = limits_for(
-                self.x, self.fit_intercept, self.standardize, cost)
+                self.x, self.fit_intercept, self.standardize, cost, self.sample_weight,
+                self.weight_sum)
             self._limits[cost] = limits
             p = self.x.shape[1] + 1
             # the kernel's state slots: gradient norm, previous cost, previous
@@ -149,7 +153,7 @@ class FeatureDescent(_StateSlots):
         return _multi_kernels.run_descent(
             self.x, self.y, self.center, self.inv_scale, self.fit_intercept, self.state,
             iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration, self.work)
+            record_every, rows, row_iteration, self.work, self.sample_weight)
 
     def history(self, rows, row_iteration):
         intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)

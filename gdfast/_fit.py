@@ -12,7 +12,7 @@ from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning
                           FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_real)
+                        check_real, check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -27,6 +27,7 @@ _MAX_ITERATION = np.iinfo(np.intp).max
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
+        sample_weight=None,
         init=None, record_every=1, fit_intercept=True, standardize=False, progress=False,
         callback=None):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
@@ -52,6 +53,16 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         and float64 as float64, without a copy when contiguous; other real
         dtypes (int, bool, float16) are converted to float64.  Sums are
         always accumulated in float64.
+    sample_weight : array_like, shape (N,), optional
+        A weight w_i >= 0 per point (finite, not all zero): the costs become
+        J = sum w_i r_i**2 / (2 sum w_i) (``"half_mse"``) and
+        sum w_i r_i**2 / sum w_i (``"mse"``), so an integer weight counts
+        a point that many times and a zero weight drops it.  The kernel
+        weights its sums directly (no repeated rows).  Used in the dtype of
+        the data (float32 weights with float32 data are not copied; others
+        are converted).  The learning-rate limits, ``"auto"``,
+        ``standardize`` and the diagnosis use the weighted curvature
+        H = A.T @ diag(w) @ A / sum w.
     learning_rate : float or "auto", default 0.01
         The step size alpha, a finite number > 0.  Too high and the cost
         bounces or blows up (:class:`DivergenceError`); too low and the
@@ -142,6 +153,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     (1.0, 2.0, True)
     """
     x, y = check_data(x, y)
+    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
     # the kernel never stops on a gradient norm <= -1
@@ -152,10 +164,11 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     standardize = check_flag(standardize, "standardize")
     progress = _watch.check_progress(progress)
     callback = _watch.check_callback(callback)
-    if x.ndim == 1 and fit_intercept and not standardize:
+    if x.ndim == 1 and fit_intercept and not standardize and sample_weight is None:
         descent = LineDescent(x, y, init)
     else:
-        descent = FeatureDescent(x, y, init, fit_intercept, standardize)
+        descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
+                                 weight_sum)
 
     limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
     if learning_rate == "auto":
@@ -171,7 +184,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
             f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
             f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=2)
 
-    cost_factor, grad_factor = cost_factors(cost, x.shape[0])
+    # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
+    cost_factor, grad_factor = cost_factors(cost, weight_sum)
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
     iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])

@@ -126,6 +126,37 @@ def check_data(x, y):
     return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
+def check_sample_weight(sample_weight, n, dtype):
+    """Validate the weights of the N points: (weights, their sum as a float), or (None, N).
+
+    Returned 1-D, contiguous, in the data's ``dtype`` (float32 weights for
+    float32 data: the kernel reads both through one fused type, and each
+    product is accumulated in float64), copied only when the dtype or
+    layout differ.  Each weight must be finite and >= 0, and their sum > 0.
+    """
+    if sample_weight is None:
+        return None, float(n)
+    w = _as_real_array(sample_weight, "sample_weight")
+    if w.ndim != 1:
+        raise ValueError(f"sample_weight must be a 1-D array of one weight per point, got "
+                         f"shape {w.shape}")
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight must hold one weight per point: got {w.shape[0]} "
+                         f"weights for {n} points")
+    w = _finite_for_kernel(w, "sample_weight", dtype)
+    negative = np.flatnonzero(w < 0)
+    if negative.size:
+        i = int(negative[0])
+        raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
+    with np.errstate(over="ignore"):  # an overflowing sum is reported just below
+        total = float(np.sum(w, dtype=np.float64))
+    if not total > 0:
+        raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
+    if math.isinf(total):
+        raise ValueError("sample_weight sums to more than float64 holds; rescale the weights")
+    return w, total
+
+
 def check_design(x):
     """Validate x alone (for the learning-rate limits): returned 2-D, (N, 1) for 1-D x.
 
