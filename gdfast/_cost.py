@@ -1,5 +1,5 @@
 """The cost functions J(b0, b1) and the factors the kernel scales its sums by."""
-from . import _kernels
+from ._backend import kernels as _kernels
 from ._validate import check_cost, check_real, check_xy
 
 
