@@ -25,13 +25,29 @@ cdef extern from *:
         #pragma omp barrier
     }
     static inline int gdfast_team_size(void) { return omp_get_num_threads(); }
+    #define GDFAST_OPENMP 1
     #else
     static inline void gdfast_barrier(void) {}
     static inline int gdfast_team_size(void) { return 1; }
+    #define GDFAST_OPENMP 0
     #endif
     """
     void _barrier "gdfast_barrier"() noexcept nogil
     int _team_size "gdfast_team_size"() noexcept nogil
+    const int GDFAST_OPENMP
+
+#: True if this build runs its passes on several threads (compiled with OpenMP)
+HAS_OPENMP = bool(GDFAST_OPENMP)
+
+
+def team_size(int n_threads):
+    """The number of threads a team asked for ``n_threads`` really gets."""
+    cdef int size = 1
+    cdef int* size_p = &size
+    with nogil, parallel(num_threads=n_threads):
+        if threadid() == 0:
+            size_p[0] = _team_size()
+    return size
 
 # ---------------------------------------------------------------------------
 # Status codes returned by run_descent (mirrored by gdfast._fit)
