@@ -1,8 +1,10 @@
 """Build the Cython kernel.  All metadata lives in pyproject.toml.
 
-The kernel ``gdfast/_kernels.pyx`` is built twice on x86-64 with a GCC-like
-compiler: ``gdfast._kernels`` for any x86-64 CPU, and ``gdfast._kernels_avx2``
-(the same source, through ``_kernels_avx2.pyx``) compiled for AVX2 and FMA.
+The kernel ``gdfast/_kernels.pyx`` is built three times on x86-64 with a
+GCC-like compiler: ``gdfast._kernels`` for any x86-64 CPU, and, from the same
+source (through ``_kernels_avx2.pyx`` and ``_kernels_avx512.pyx``),
+``gdfast._kernels_avx2`` compiled for AVX2 and FMA and
+``gdfast._kernels_avx512`` for AVX-512 (F, VL, DQ) with 512-bit vectors.
 ``gdfast._backend`` picks one at import time from what the CPU supports.
 
 Environment switches
@@ -16,7 +18,7 @@ GDFAST_NO_OPENMP=1
     compiles and links with it, else the build goes on without it.
 GDFAST_NATIVE=1
     Compile for this machine's CPU (``-march=native``) instead of a portable
-    x86-64 baseline; no separate AVX2 build then.  The result may not run on
+    x86-64 baseline; no separate AVX2 or AVX-512 build then.  The result may not run on
     another CPU.
 """
 import os
@@ -44,8 +46,16 @@ DIRECTIVES = {
 }
 
 OPENMP_TEST = "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n"
-AVX2_TEST = ("#include <immintrin.h>\nint main(void) { __m256d a = _mm256_set1_pd(1.0);\n"
-             "a = _mm256_fmadd_pd(a, a, a); return (int)_mm256_cvtsd_f64(a) != 2; }\n")
+# the extra builds: name suffix -> (flags, a program that needs them)
+SIMD_BUILDS = {
+    "_avx2": (["-mavx2", "-mfma"],
+              "#include <immintrin.h>\nint main(void) { __m256d a = _mm256_set1_pd(1.0);\n"
+              "a = _mm256_fmadd_pd(a, a, a); return (int)_mm256_cvtsd_f64(a) != 2; }\n"),
+    "_avx512": (["-mavx512f", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma",
+                 "-mprefer-vector-width=512"],
+                "#include <immintrin.h>\nint main(void) { __m512d a = _mm512_set1_pd(1.0);\n"
+                "a = _mm512_fmadd_pd(a, a, a); return (int)_mm512_reduce_add_pd(a) != 16; }\n"),
+}
 
 
 class BuildExt(build_ext):
@@ -76,17 +86,17 @@ class BuildExt(build_ext):
             if not openmp:
                 print("gdfast: no OpenMP, building the serial kernel", file=sys.stderr)
         x86 = platform.machine().lower() in ("x86_64", "amd64")
-        avx2 = (unix and x86 and not NATIVE
-                and self._compiles(AVX2_TEST, ["-mavx2", "-mfma"]))
-        if not avx2:
-            self.extensions = [e for e in self.extensions if not e.name.endswith("_avx2")]
+        simd = {}  # extension name -> its extra flags, for the builds that compile here
+        for suffix, (flags, test) in SIMD_BUILDS.items():
+            if unix and x86 and not NATIVE and self._compiles(test, flags):
+                simd["gdfast._kernels" + suffix] = flags
+        self.extensions = [e for e in self.extensions
+                           if e.name == "gdfast._kernels" or e.name in simd]
         for ext in self.extensions:
             if unix:
-                ext.extra_compile_args += ["-O3"]
+                ext.extra_compile_args += ["-O3"] + simd.get(ext.name, [])
                 if NATIVE:
                     ext.extra_compile_args += ["-march=native"]
-                elif ext.name.endswith("_avx2"):
-                    ext.extra_compile_args += ["-mavx2", "-mfma"]
             else:
                 ext.extra_compile_args += ["/O2"]
             ext.extra_compile_args += openmp
@@ -94,8 +104,9 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"]),
-              Extension("gdfast._kernels_avx2", ["gdfast/_kernels_avx2.pyx"])]
+extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"])] + [
+    Extension("gdfast._kernels" + suffix, [f"gdfast/_kernels{suffix}.pyx"])
+    for suffix in SIMD_BUILDS]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

@@ -100,7 +100,7 @@ def test_builds_agree_to_rounding(big_data):
 
 
 def test_picked_build_is_the_fastest_this_cpu_runs():
-    expected = _backend.variants.get("avx2", _backend.baseline)
+    expected = list(_backend.variants.values())[-1]
     assert _backend.kernels is expected
 
 
