@@ -1,10 +1,12 @@
-"""Print bench/README.md's tables from a pytest-benchmark JSON file.
+"""Print bench/README.md's tables from pytest-benchmark JSON files.
 
-    python bench/report.py results.json
+    python bench/report.py run1.json [run2.json ...]
 
-Times are medians per iteration (per pass for the stats pass), in µs.
+Times are medians per iteration (per pass for the stats pass), in µs; with
+several runs, the median over the runs of each benchmark's median.
 """
 import json
+import statistics
 import sys
 
 COLUMNS = [  # (benchmark name, column title)
@@ -20,10 +22,17 @@ COLUMNS = [  # (benchmark name, column title)
 ]
 
 
-def load(path):
+def load(paths):
     """{(n, dtype): {column name: median µs per iteration}}, and the other benchmarks."""
-    with open(path) as f:
-        run = json.load(f)
+    runs = []
+    for path in paths:
+        with open(path) as f:
+            runs.append(json.load(f))
+    run = runs[-1]
+    medians = {}
+    for r in runs:
+        for b in r["benchmarks"]:
+            medians.setdefault(b["name"], []).append(b["stats"]["median"])
     table, other = {}, []
     for b in run["benchmarks"]:
         info = b["extra_info"]
@@ -31,7 +40,8 @@ def load(path):
         param = b["name"][len(name):]
         key = name + ("[1thread]" if "1thread" in param else
                       "[allthreads]" if "allthreads" in param else "")
-        per_iteration = b["stats"]["median"] / info.get("iterations", 1) * 1e6
+        median = statistics.median(medians[b["name"]])
+        per_iteration = median / info.get("iterations", 1) * 1e6
         if "dtype" in info and info.get("n"):
             table.setdefault((info["n"], info["dtype"]), {})[key] = per_iteration
         else:
@@ -43,11 +53,11 @@ def ratio(row, a, b):
     return f"{row[a] / row[b]:.2f}" if a in row and b in row else "—"
 
 
-def main(path):
-    run, table, other = load(path)
+def main(paths):
+    run, table, other = load(paths)
     print(f"Machine: {run['machine_info'].get('cpu', {}).get('brand_raw', '?')}, "
           f"{run['machine_info'].get('cpu', {}).get('count', '?')} cores; "
-          f"{run['datetime']}\n")
+          f"{run['datetime']}; median of {len(paths)} run(s)\n")
     print("Median µs per iteration:\n")
     print("| N | dtype | " + " | ".join(t for _, t in COLUMNS) + " |")
     print("|---|---|" + "---|" * len(COLUMNS))
@@ -81,4 +91,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -31,13 +31,13 @@ def big(request):
 
 def _record(benchmark, n, x, y, best, intercept, slope):
     cost = gdfast.cost(x, y, intercept, slope, kind="half_mse")
-    benchmark.group = f"whole fit n={n}"
     benchmark.extra_info.update(n=n, excess_cost=(cost - best) / best)
 
 
 @pytest.mark.parametrize("method", ["batch", "stats"])
 def test_gdfast_fit(benchmark, big, method):
     n, x, y, best = big
+    benchmark.group = f"whole fit n={n}"
     res = benchmark.pedantic(gdfast.fit, args=(x, y), rounds=3, kwargs=dict(
         learning_rate=LEARNING_RATE, max_iter=100_000, tol=TOL, record_every=0,
         method=method))
@@ -49,6 +49,7 @@ def test_gdfast_fit(benchmark, big, method):
 def test_sklearn_linear_regression(benchmark, big):
     linear_model = pytest.importorskip("sklearn.linear_model")
     n, x, y, best = big
+    benchmark.group = f"whole fit n={n}"
     model = benchmark.pedantic(lambda: linear_model.LinearRegression().fit(x[:, None], y),
                                rounds=3)
     _record(benchmark, n, x, y, best, model.intercept_, model.coef_[0])
@@ -57,6 +58,7 @@ def test_sklearn_linear_regression(benchmark, big):
 def test_sklearn_sgd_regressor(benchmark, big):
     linear_model = pytest.importorskip("sklearn.linear_model")
     n, x, y, best = big
+    benchmark.group = f"whole fit n={n}"
     model = benchmark.pedantic(lambda: linear_model.SGDRegressor(tol=1e-6, random_state=0).fit(
         x[:, None], y), rounds=1)
     _record(benchmark, n, x, y, best, model.intercept_[0], model.coef_[0])
