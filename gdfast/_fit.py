@@ -68,11 +68,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         centred second moments (the Gram matrix of the centred x and y), then
         each iteration gets the same sums from them in O(1), whatever N.  Same
         history, stopping rules, warnings and errors.  The iterates agree with
-        ``"batch"`` to about 1e-12 relative on well-conditioned data; they can
-        differ in the last digits of the cost near the optimum when the fit
-        is nearly exact (residuals tiny against the spread of y: the cost is
-        then a difference of nearly equal moments), or when x's mean is huge
-        against its spread.
+        ``"batch"`` to 1e-10 relative or better on well-conditioned data.
+        They can differ more under extreme conditioning: when the fit is
+        nearly exact (residuals tiny against the spread of y, the cost is a
+        difference of nearly equal centred moments, so near the optimum it
+        keeps only the digits that survive that cancellation), or when x's
+        mean is huge against its spread.
     n_threads : int or None, default None
         Threads for the passes over the data (``"batch"``: every iteration;
         ``"stats"``: the one pass).  None: every core this process may use

@@ -177,14 +177,21 @@ def first_nonfinite(const floating[::1] a):
     NumPy equivalent: ``np.flatnonzero(~np.isfinite(a))[:1]``, without the
     temporary boolean array (one byte per element).
     """
-    cdef Py_ssize_t i, n = a.shape[0]
+    cdef Py_ssize_t i, j, n = a.shape[0]
+    cdef Py_ssize_t n_groups = n // LANES
     cdef Py_ssize_t first = -1
-    cdef double acc = 0.0
+    cdef double acc[LANES]
+    for j in range(LANES):
+        acc[j] = 0.0
     with nogil:
-        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep
-        for i in range(n):
-            acc += a[i] * 0.0
-        if acc != 0.0:
+        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep,
+        # in LANES independent sums so that it vectorizes
+        for i in range(n_groups):
+            for j in range(LANES):
+                acc[j] += a[i * LANES + j] * 0.0
+        for i in range(n_groups * LANES, n):
+            acc[0] += a[i] * 0.0
+        if _lane_total(acc) != 0.0:
             for i in range(n):
                 if not isfinite(a[i]):
                     first = i
