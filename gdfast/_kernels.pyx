@@ -78,6 +78,13 @@ cdef enum:
 # ---------------------------------------------------------------------------
 # The fused pass: sums of r, r*x and r^2 for r = b0 + b1*x - y
 # ---------------------------------------------------------------------------
+cdef inline void _clear(double* lanes) noexcept nogil:
+    """lanes[:LANES] = 0."""
+    cdef Py_ssize_t j
+    for j in range(LANES):
+        lanes[j] = 0.0
+
+
 cdef inline double _lane_total(double* lanes) noexcept nogil:
     """lanes[:LANES].sum(), as a pairwise tree (destroys lanes)."""
     cdef Py_ssize_t i, width = LANES
@@ -97,10 +104,9 @@ cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
     cdef double xv, r
     cdef Py_ssize_t i, j
     cdef Py_ssize_t n_groups = n // LANES
-    for j in range(LANES):
-        s[j] = 0.0
-        t[j] = 0.0
-        q[j] = 0.0
+    _clear(s)
+    _clear(t)
+    _clear(q)
     # lane j sums the points j, j + LANES, j + 2*LANES, ...: the inner loop
     # over j is what the compiler turns into vector instructions
     for i in range(n_groups):
@@ -181,8 +187,7 @@ def first_nonfinite(const floating[::1] a):
     cdef Py_ssize_t n_groups = n // LANES
     cdef Py_ssize_t first = -1
     cdef double acc[LANES]
-    for j in range(LANES):
-        acc[j] = 0.0
+    _clear(acc)
     with nogil:
         # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep,
         # in LANES independent sums so that it vectorizes
@@ -490,12 +495,11 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     cdef double mx, my, cx, cy
     cdef Py_ssize_t i, j
     cdef Py_ssize_t n_groups = n // LANES
-    for j in range(LANES):
-        sx[j] = 0.0
-        sy[j] = 0.0
-        sxx[j] = 0.0
-        sxy[j] = 0.0
-        syy[j] = 0.0
+    _clear(sx)
+    _clear(sy)
+    _clear(sxx)
+    _clear(sxy)
+    _clear(syy)
     for i in range(n_groups):
         for j in range(LANES):
             sx[j] += x[i * LANES + j]
@@ -651,8 +655,7 @@ cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t 
     cdef double s[LANES]
     cdef Py_ssize_t i, j
     cdef Py_ssize_t n_groups = n // LANES
-    for j in range(LANES):
-        s[j] = 0.0
+    _clear(s)
     for i in range(n_groups):
         for j in range(LANES):
             s[j] += <double>x[i * LANES + j] + <double>y[i * LANES + j]
