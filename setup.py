@@ -90,8 +90,15 @@ class BuildExt(build_ext):
         for suffix, (flags, test) in SIMD_BUILDS.items():
             if unix and x86 and not NATIVE and self._compiles(test, flags):
                 simd["gdfast._kernels" + suffix] = flags
-        self.extensions = [e for e in self.extensions
-                           if e.name == "gdfast._kernels" or e.name in simd]
+        kept = [e for e in self.extensions if e.name == "gdfast._kernels" or e.name in simd]
+        for ext in self.extensions:
+            stale = self.get_ext_fullpath(ext.name)
+            if ext not in kept and os.path.exists(stale):
+                os.remove(stale)  # left in build/ by an earlier build: must not ship
+        self.extensions = kept
+        # the flags depend on environment switches that setuptools' timestamp
+        # check cannot see: always compile
+        self.force = True
         for ext in self.extensions:
             if unix:
                 ext.extra_compile_args += ["-O3"] + simd.get(ext.name, [])
