@@ -90,7 +90,9 @@ class BuildExt(build_ext):
         for suffix, (flags, test) in SIMD_BUILDS.items():
             if unix and x86 and not NATIVE and self._compiles(test, flags):
                 simd["gdfast._kernels" + suffix] = flags
-        kept = [e for e in self.extensions if e.name == "gdfast._kernels" or e.name in simd]
+        # every extension, less the SIMD builds this compiler cannot make
+        kept = [e for e in self.extensions
+                if not e.name.endswith(tuple(SIMD_BUILDS)) or e.name in simd]
         for ext in self.extensions:
             stale = self.get_ext_fullpath(ext.name)
             if ext not in kept and os.path.exists(stale):

@@ -79,7 +79,9 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         ``"stats"``: the one pass).  None: every core this process may use
         when N is large enough for threads to pay, else one.  The results
         are the same bit for bit for any value: the data is cut into fixed
-        blocks whose sums are combined in a fixed order.
+        blocks whose sums are combined in a fixed order.  The threads meet at
+        a barrier every iteration, so on a machine whose cores are busy with
+        other work the team waits for its slowest thread: pass 1 there.
 
     Returns
     -------

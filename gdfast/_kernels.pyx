@@ -8,6 +8,15 @@ how it ended through a status code instead.
 Data arrays are fused float32/float64, read through ``const`` memoryviews so
 read-only arrays (``np.load(..., mmap_mode="r")``) are used without a copy.
 Every sum is accumulated in double precision.
+
+Layout: the fused pass over fixed blocks of BLOCK points, LANES accumulators
+per sum; the descent's per-iteration bookkeeping (_advance), shared by the
+one-thread loop, the persistent OpenMP team (run_descent) and the O(1)
+iteration of method="stats" (centred_stats, run_descent_stats); read_floor
+for the benchmarks.  setup.py compiles this file once per SIMD level
+(_kernels_avx2.pyx and _kernels_avx512.pyx include it); gdfast._backend
+picks the build.  Allocations (block sums) happen before ``nogil`` and raise
+MemoryError there, never inside.
 """
 from cython cimport floating
 from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
