@@ -492,16 +492,19 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
                               double* out) noexcept nogil:
     """out[:6] = [n, x.mean(), y.mean(), (cx*cx).sum(), (cx*cy).sum(), (cy*cy).sum()].
 
-    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK.  Two sweeps of the
-    block, the second from L1: the data still comes from memory only once,
-    and centring before squaring avoids the cancellation of sum(x*x) - n*mean**2.
+    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK.  One sweep of sums of
+    the data shifted by the block's first point, dx = x - x[0]: the shift
+    puts the sums at the scale of the spread, not of the mean, so turning
+    them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
+    sum(x*x) - n*mean**2.
     """
     cdef double sx[LANES]
     cdef double sy[LANES]
     cdef double sxx[LANES]
     cdef double sxy[LANES]
     cdef double syy[LANES]
-    cdef double mx, my, cx, cy
+    cdef double x0 = x[0], y0 = y[0]
+    cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
     cdef Py_ssize_t i, j
     cdef Py_ssize_t n_groups = n // LANES
     _clear(sx)
@@ -511,32 +514,32 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     _clear(syy)
     for i in range(n_groups):
         for j in range(LANES):
-            sx[j] += x[i * LANES + j]
-            sy[j] += y[i * LANES + j]
+            dx = x[i * LANES + j] - x0
+            dy = y[i * LANES + j] - y0
+            sx[j] += dx
+            sy[j] += dy
+            sxx[j] += dx * dx
+            sxy[j] += dx * dy
+            syy[j] += dy * dy
     for i in range(n_groups * LANES, n):
-        sx[0] += x[i]
-        sy[0] += y[i]
-    mx = _lane_total(sx) / n
-    my = _lane_total(sy) / n
-    for i in range(n_groups):
-        for j in range(LANES):
-            cx = x[i * LANES + j] - mx
-            cy = y[i * LANES + j] - my
-            sxx[j] += cx * cx
-            sxy[j] += cx * cy
-            syy[j] += cy * cy
-    for i in range(n_groups * LANES, n):
-        cx = x[i] - mx
-        cy = y[i] - my
-        sxx[0] += cx * cx
-        sxy[0] += cx * cy
-        syy[0] += cy * cy
+        dx = x[i] - x0
+        dy = y[i] - y0
+        sx[0] += dx
+        sy[0] += dy
+        sxx[0] += dx * dx
+        sxy[0] += dx * dy
+        syy[0] += dy * dy
+    total_x = _lane_total(sx)
+    total_y = _lane_total(sy)
+    mean_dx = total_x / n
+    mean_dy = total_y / n
     out[0] = n
-    out[1] = mx
-    out[2] = my
-    out[3] = _lane_total(sxx)
-    out[4] = _lane_total(sxy)
-    out[5] = _lane_total(syy)
+    out[1] = x0 + mean_dx
+    out[2] = y0 + mean_dy
+    # a sum of squares is >= 0: rounding must not make it negative
+    out[3] = max(_lane_total(sxx) - total_x * mean_dx, 0.0)
+    out[4] = _lane_total(sxy) - total_x * mean_dy
+    out[5] = max(_lane_total(syy) - total_y * mean_dy, 0.0)
 
 
 cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
@@ -586,7 +589,8 @@ def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stat
     if blocks == NULL:
         raise MemoryError()
     with nogil:
-        if n_threads <= 1:
+        # one block or one thread: no team to start (as in run_descent)
+        if n_threads <= 1 or n_blocks < 2:
             for blk in range(n_blocks):
                 _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
                              min(<Py_ssize_t>BLOCK, n - blk * BLOCK), blocks + BLOCK_STATS * blk)

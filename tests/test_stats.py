@@ -26,6 +26,16 @@ def test_centred_stats_match_two_pass_numpy(n):
     np.testing.assert_allclose(stats[3:].reshape(2, 2), gram, rtol=1e-10, atol=1e-9)
 
 
+def test_centred_stats_survive_a_mean_far_larger_than_the_spread():
+    # x around 1e8 with spread 2: sum(x*x) - n*mean**2 would lose every digit
+    rng = np.random.default_rng(1)
+    x = rng.normal(1e8, 2.0, 100_003)
+    y = 3.0 * x + rng.normal(0.0, 1.0, x.size)
+    stats = _stats(x, y)
+    cx, cy = x - x.mean(), y - y.mean()
+    np.testing.assert_allclose(stats[3:], [cx @ cx, cx @ cy, cx @ cy, cy @ cy], rtol=1e-9)
+
+
 def test_centred_stats_of_float32_are_accumulated_in_double():
     rng = np.random.default_rng(3)
     x = rng.normal(0.0, 1.0, 100_000).astype(np.float32)
