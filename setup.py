@@ -115,7 +115,8 @@ class BuildExt(build_ext):
 
 extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"])] + [
     Extension("gdfast._kernels" + suffix, [f"gdfast/_kernels{suffix}.pyx"])
-    for suffix in SIMD_BUILDS]
+    for suffix in SIMD_BUILDS] + [
+    Extension("gdfast._multi_kernels", ["gdfast/_multi_kernels.pyx"])]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

@@ -5,11 +5,14 @@
 >>> result.intercept, result.slope, result.history.cost               # doctest: +SKIP
 """
 from ._cost import cost
-from ._exceptions import ConvergenceWarning, DivergenceError
+from ._exceptions import ConvergenceWarning, DivergenceError, DivergenceWarning, FitInterrupted
 from ._fit import fit
+from ._learning_rate import LearningRateLimits, learning_rate_limits
 from ._result import FitResult, History
+from ._watch import Step
 
 __version__ = "0.1.0"
 
-__all__ = ["ConvergenceWarning", "DivergenceError", "FitResult", "History", "cost", "fit",
-           "__version__"]
+__all__ = ["ConvergenceWarning", "DivergenceError", "DivergenceWarning", "FitInterrupted",
+           "FitResult", "History", "LearningRateLimits", "Step", "cost", "fit",
+           "learning_rate_limits", "__version__"]

@@ -1,6 +1,9 @@
 """The cost functions J(b0, b1) and the factors the kernel scales its sums by."""
+import numpy as np
+
+from . import _multi_kernels
 from ._backend import kernels as _kernels
-from ._validate import check_cost, check_real, check_xy
+from ._validate import check_cost, check_data, check_params, check_real
 
 
 def cost_factors(kind, n):
@@ -15,14 +18,17 @@ def cost_factors(kind, n):
 
 
 def cost(x, y, intercept, slope, kind="mse"):
-    """The cost of the line ``y = intercept + slope * x`` on the data.
+    """The cost of the line ``y = intercept + slope * x`` (or ``intercept + x @ slope``) on the data.
 
     Parameters
     ----------
-    x, y : array_like, shape (N,)
+    x : array_like, shape (N,) or (N, d)
+    y : array_like, shape (N,)
         The points; same rules as :func:`gdfast.fit`.
-    intercept, slope : float
-        b0 and b1.
+    intercept : float
+        b0.
+    slope : float, or sequence of d floats for 2-D x
+        b1, or the coefficients b1..bd (a float is accepted for d = 1).
     kind : {"mse", "half_mse"}, default "mse"
         ``"mse"``: J = 1/N sum (b0 + b1 x_i - y_i)**2;
         ``"half_mse"``: half of that.
@@ -37,9 +43,16 @@ def cost(x, y, intercept, slope, kind="mse"):
     >>> gdfast.cost([0, 1, 2], [1, 3, 5], intercept=0.0, slope=-5.0)
     96.66666666666666
     """
-    x, y = check_xy(x, y)
+    x, y = check_data(x, y)
     b0 = check_real(intercept, "intercept")
-    b1 = check_real(slope, "slope")
     kind = check_cost(kind, "kind")
     cost_factor, _ = cost_factors(kind, x.shape[0])
-    return cost_factor * _kernels.residual_sums(x, y, b0, b1)[2]
+    if x.ndim == 1:
+        b1 = check_real(slope, "slope")
+        return cost_factor * _kernels.residual_sums(x, y, b0, b1)[2]
+    d = x.shape[1]
+    coef = check_params(np.atleast_1d(slope) if d == 1 else slope, d, False, name="slope")
+    coef[0] = b0
+    sum_r2, _ = _multi_kernels.residual_sums(
+        x, y, np.zeros(d), np.ones(d), coef, True, np.empty(_multi_kernels.work_size(d)))
+    return cost_factor * sum_r2

@@ -4,11 +4,14 @@ Random points around a line, the deliberately bad start b0 = 0, b1 = -5, the
 descent with a good learning rate, the answer next to np.linalg.lstsq, and
 the same start with learning rates that make b1 bounce and the cost blow up.
 """
+import warnings
+
 import numpy as np
 
 from ._cost import cost
 from ._exceptions import DivergenceError
 from ._fit import fit
+from ._learning_rate import learning_rate_limits
 
 TRUE_INTERCEPT = 2.0
 TRUE_SLOPE = 1.5
@@ -28,10 +31,10 @@ def largest_curvature(x):
     """Largest eigenvalue of the Hessian of the one-half MSE, [[1, mean x], [mean x, mean x^2]].
 
     Gradient descent on the one-half MSE is stable for learning rates below
-    2 / largest_curvature and does not overshoot below 1 / largest_curvature.
+    2 / largest_curvature and does not overshoot below 1 / largest_curvature
+    (``learning_rate_limits(x).max_stable`` and ``.max_no_bounce``).
     """
-    m1, m2 = x.mean(), (x * x).mean()
-    return float(np.linalg.eigvalsh([[1.0, m1], [m1, m2]])[-1])
+    return 1.0 / learning_rate_limits(x).max_no_bounce
 
 
 def _table_rows(n_iter):
@@ -76,6 +79,7 @@ def run(n=100, seed=0, out=print):
     _print_table(res.history, out)
     out(f"   converged: {res.converged} after {res.n_iter} iterations "
         f"(gradient norm {res.gradient_norm:.2e})")
+    out(f"   diagnosis: {res.diagnosis}")
 
     A = np.column_stack([np.ones_like(x), x])
     (ls_b0, ls_b1), *_ = np.linalg.lstsq(A, y, rcond=None)
@@ -93,14 +97,19 @@ def run(n=100, seed=0, out=print):
     slopes = ", ".join(f"{s:.3f}" for s in res.history.slope[:8])
     out(f"    b1: {slopes}, ...")
     out(f"   it still converges, in {res.n_iter} iterations: the steps shrink")
+    out(f"   diagnosis: {res.diagnosis}")
 
     blowing_up = 2.5 / curvature
     out(f"\n6. Far too high, {blowing_up:.4f} (above 2/curvature = {2 / curvature:.4f}, "
         f"the stability limit): the cost blows up")
     try:
-        fit(x, y, learning_rate=blowing_up, max_iter=100_000, init=START)
+        with warnings.catch_warnings(record=True) as caught:  # the DivergenceWarning, printed below
+            warnings.simplefilter("always")
+            fit(x, y, learning_rate=blowing_up, max_iter=100_000, init=START)
     except DivergenceError as err:
         h = err.result.history
         costs = ", ".join(f"{c:.3g}" for c in h.cost[:6])
         out(f"    cost: {costs}, ... {h.cost[-1]:.3g} at iteration {h.iteration[-1]}")
+        out(f"    DivergenceWarning before the first iteration: {caught[0].message}")
         out(f"    DivergenceError: {err}")
+        out(f"    diagnosis: {err.result.diagnosis}")

@@ -18,3 +18,29 @@ class DivergenceError(FloatingPointError):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
+
+
+class DivergenceWarning(UserWarning):
+    """The learning rate is at or above the data's stability limit 2 / lambda_max.
+
+    Warned before the first iteration: the descent will diverge (unless it
+    starts exactly at the minimum along the steepest direction).
+    """
+
+
+class FitInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) stopped a fit; nothing it computed is lost.
+
+    A KeyboardInterrupt, so an uncaught Ctrl-C still ends a script and
+    ``except KeyboardInterrupt`` still catches it.
+
+    Attributes
+    ----------
+    result : FitResult
+        The partial result (``stopped_by="interrupt"``): the last point whose
+        cost was computed, with the history recorded up to it.
+    """
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result

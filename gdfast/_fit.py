@@ -1,14 +1,19 @@
 """fit(): validate -> allocate -> run the kernel -> translate its status."""
+import functools
 import warnings
 
 import numpy as np
 
+from . import _watch
 from ._backend import kernels as _kernels
 from ._cost import cost_factors
-from ._exceptions import ConvergenceWarning, DivergenceError
-from ._result import FitResult, History
-from ._validate import (check_cost, check_count, check_init, check_method, check_n_threads,
-                        check_real, check_xy)
+from ._descent import FeatureDescent, LineDescent, StatsLineDescent
+from ._diagnosis import diagnose, round_down
+from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
+                          FitInterrupted)
+from ._result import FitResult
+from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
+                        check_method, check_n_threads, check_real)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -25,43 +30,78 @@ _STATS_ITERATION_POINTS = 16
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-        init=(0.0, 0.0), record_every=1, method="batch", n_threads=None):
-    """Fit the line ``y = b0 + b1 * x`` by batch gradient descent.
+        init=None, record_every=1, fit_intercept=True, standardize=False, progress=False,
+        callback=None, method="batch", n_threads=None):
+    """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
-    Each iteration makes one pass over all N points at the current (b0, b1),
-    giving the residuals r_i = b0 + b1 * x_i - y_i, then updates both
-    parameters together from those same residuals::
+    Each iteration makes one pass over all N points at the current
+    parameters, giving the residuals r_i = b0 + b1 * x_i - y_i (with d
+    features r_i = b0 + x_i @ b - y_i), then updates all parameters
+    together from those same residuals::
 
         b0 <- b0 - learning_rate * dJ/db0
-        b1 <- b1 - learning_rate * dJ/db1
+        bj <- bj - learning_rate * dJ/dbj
 
     Parameters
     ----------
-    x, y : array_like, shape (N,)
-        The points, N >= 1, all finite.  float32 data (both arrays) is used
-        as float32 and float64 as float64, without a copy when contiguous;
-        other real dtypes (int, bool, float16) are converted to float64.
-        Sums are always accumulated in float64.
-    learning_rate : float, default 0.01
+    x : array_like, shape (N,) or (N, d)
+        The points, N >= 1, all finite: one feature (1-D) or d >= 1 features
+        (2-D, C- or F-ordered; both are used as they are, without a copy;
+        F order is the faster, see bench/features.md; any other layout,
+        such as a strided view, is copied, to F order, since the kernel
+        reads each column of a block of rows contiguously).
+    y : array_like, shape (N,)
+        The targets, all finite.  float32 data (x and y) is used as float32
+        and float64 as float64, without a copy when contiguous; other real
+        dtypes (int, bool, float16) are converted to float64.  Sums are
+        always accumulated in float64.
+    learning_rate : float or "auto", default 0.01
         The step size alpha, a finite number > 0.  Too high and the cost
         bounces or blows up (:class:`DivergenceError`); too low and the
-        descent crawls.
+        descent crawls.  A rate at or above the data's stability limit
+        2/lambda_max gets a :class:`DivergenceWarning` before the first
+        iteration.  ``"auto"``: the fastest rate for this data,
+        2/(lambda_min + lambda_max) (see :func:`learning_rate_limits`).
     max_iter : int, default 1000
         The most updates to make (0 returns the starting point).
     tol : float or None, default 1e-6
         The descent stops, before updating, at the first iteration where the
-        Euclidean norm of the gradient of J, ``hypot(dJ/db0, dJ/db1)``, is
+        Euclidean norm of the gradient of J, ``hypot(dJ/db0, dJ/db1)``
+        (with d features the norm of all d + 1 partial derivatives; with
+        ``standardize=True`` those of the standardized coefficients), is
         ``<= tol`` (``converged=True``).  ``None`` disables the test: exactly
         ``max_iter`` updates are made, ``converged`` is False and nothing is
         warned (for timing a fixed number of iterations).
     cost : {"half_mse", "mse"}, default "half_mse"
         ``"half_mse"``: J = 1/(2N) sum r_i**2, gradient (1/N)(sum r_i,
         sum r_i x_i).  ``"mse"``: J = 1/N sum r_i**2, gradient twice that.
-    init : (float, float), default (0.0, 0.0)
-        The starting (b0, b1).
+    init : sequence of float, optional
+        The starting (b0, b1) (with d features b0, b1, ..., bd; without
+        intercept b1, ..., bd), in the units of x.  Default: all zeros.
     record_every : int, default 1
         Keep every ``record_every``-th iteration in the history, and always
         the first and the last; 0 keeps only the first and the last.
+    fit_intercept : bool, default True
+        False fits ``y = x @ b`` (b0 fixed at 0).
+    standardize : bool, default False
+        Descend on centred, unit-variance columns (without intercept:
+        unit root-mean-square columns, not centred), which makes the
+        valley round and the descent far faster on badly scaled or
+        correlated features; the data are not copied (the kernel maps
+        each value on the fly).  Coefficients and history are reported in
+        the units of x.  A constant column cannot be scaled (ValueError).
+    progress : bool, default False
+        Show a progress bar on stderr with the iterations per second and the
+        current cost: tqdm's when it is installed (``gdfast[progress]``),
+        else a plain line.  It is updated between slices of iterations, at
+        no measurable cost.
+    callback : callable or None, default None
+        Called as ``callback(step)`` with a :class:`gdfast.Step` (its
+        ``iteration``, ``intercept``, ``slope`` and ``cost``) for each history
+        row as soon as it is recorded: every ``record_every`` iterations, the
+        first and the last (not on divergence).  Returning ``False`` (not just
+        a falsy value) stops the descent there: the result reports that point,
+        with ``stopped_by="callback"`` and ``converged=False``.
     method : {"batch", "stats"}, default "batch"
         ``"batch"``: each iteration makes a pass over the N points, as
         described above.  ``"stats"``: one pass computes N, the means and the
@@ -73,15 +113,17 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         nearly exact (residuals tiny against the spread of y, the cost is a
         difference of nearly equal centred moments, so near the optimum it
         keeps only the digits that survive that cancellation), or when x's
-        mean is huge against its spread.
+        mean is huge against its spread.  For now "stats" fits one feature
+        (1-D x) with ``fit_intercept=True`` and ``standardize=False``.
     n_threads : int or None, default None
-        Threads for the passes over the data (``"batch"``: every iteration;
-        ``"stats"``: the one pass).  None: every core this process may use
-        when N is large enough for threads to pay, else one.  The results
-        are the same bit for bit for any value: the data is cut into fixed
-        blocks whose sums are combined in a fixed order.  The threads meet at
-        a barrier every iteration, so on a machine whose cores are busy with
-        other work the team waits for its slowest thread: pass 1 there.
+        Threads for the passes over the data (``"batch"`` on 1-D x: every
+        iteration; ``"stats"``: the one pass).  None: every core this process
+        may use when N is large enough for threads to pay, else one.  The
+        results are the same bit for bit for any value: the data is cut into
+        fixed blocks whose sums are combined in a fixed order.  The threads
+        meet at a barrier every iteration, so on a machine whose cores are
+        busy with other work the team waits for its slowest thread: pass 1
+        there.
 
     Returns
     -------
@@ -89,6 +131,15 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
 
     Raises
     ------
+    FitInterrupted
+        On Ctrl-C (SIGINT) during the fit.  A subclass of KeyboardInterrupt,
+        so an uncaught Ctrl-C still stops a script; its ``result`` is the
+        partial :class:`FitResult` (``stopped_by="interrupt"``) at the last
+        iteration whose cost was computed, with the whole history up to it.
+        The descent stops within one slice of iterations (a few tens of
+        milliseconds).  A fit small enough to end within its first slice
+        does not set up this handling: a Ctrl-C there is a plain
+        KeyboardInterrupt, at most one slice later.
     DivergenceError
         If a cost, gradient or parameter becomes NaN or infinite.  Its
         ``result`` is the partial :class:`FitResult` at the last finite
@@ -99,6 +150,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     ConvergenceWarning
         If ``max_iter`` updates were made before the gradient norm reached
         ``tol``; the result then has ``converged=False``.
+    DivergenceWarning
+        Before the first iteration, if ``learning_rate`` is at or above the
+        stability limit 2/lambda_max.
+    UserWarning
+        If x is 2-D with more parameters than points (the solution is not
+        unique; the descent ends at the one nearest ``init``).
 
     Examples
     --------
@@ -109,59 +166,119 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     >>> round(res.intercept, 6), round(res.slope, 6), res.converged
     (1.0, 2.0, True)
     """
-    x, y = check_xy(x, y)
-    learning_rate = check_real(learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+    x, y = check_data(x, y)
+    learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
     # the kernel never stops on a gradient norm <= -1
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     cost = check_cost(cost)
-    b0, b1 = check_init(init)
     record_every = check_count(record_every, "record_every")
+    fit_intercept = check_flag(fit_intercept, "fit_intercept")
+    standardize = check_flag(standardize, "standardize")
+    progress = _watch.check_progress(progress)
+    callback = _watch.check_callback(callback)
     method = check_method(method)
     n_threads = check_n_threads(n_threads, x.shape[0])
+    line = x.ndim == 1 and fit_intercept and not standardize
+    if method == "stats" and not line:
+        raise ValueError("method='stats' fits one feature (1-D x) with fit_intercept=True and "
+                         "standardize=False; use method='batch' here")
+    if method == "stats":
+        descent = StatsLineDescent(x, y, init, n_threads)
+    elif line:
+        descent = LineDescent(x, y, init, n_threads)
+    else:
+        descent = FeatureDescent(x, y, init, fit_intercept, standardize)
+
+    limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
+    if learning_rate == "auto":
+        limits = limits()
+        learning_rate = limits.optimal
+        if not learning_rate > 0:
+            raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
+                             "overflow float64; rescale x")
+    elif learning_rate >= descent.max_stable(cost):
+        limits = limits()
+        warnings.warn(
+            f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
+            f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
+            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=2)
 
     cost_factor, grad_factor = cost_factors(cost, x.shape[0])
-    if method == "stats":
-        stats = np.empty(_kernels.STATS_SIZE)
-        _kernels.centred_stats(x, y, stats, n_threads)
-
-        def run_slice(state, iteration, stop_at, rows, row_iteration):
-            return _kernels.run_descent_stats(
-                stats, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
-                max_iter, kernel_tol, record_every, rows, row_iteration)
-        iterations_per_slice = _POINTS_PER_SLICE // _STATS_ITERATION_POINTS
-    else:
-        def run_slice(state, iteration, stop_at, rows, row_iteration):
-            return _kernels.run_descent(
-                x, y, state, iteration, stop_at, learning_rate, grad_factor, cost_factor,
-                max_iter, kernel_tol, record_every, rows, row_iteration, n_threads)
-        iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
-
-    # the kernel's state slots (see _kernels.run_descent): start at init, no
-    # previous point yet
-    state = np.array([b0, b1, np.inf, 0.0, 0.0, 0.0, 1.0])
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
+    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
+    # Ctrl-C, the bar and the callback are looked at between slices.  A fit
+    # that surely ends within its first slice skips that set-up: installing
+    # a signal handler costs more than such a fit.
+    watch = None
+    one_slice = max_iter < iterations_per_slice and expected_rows <= capacity
+    if progress or callback is not None or not one_slice:
+        watch = _watch.SliceWatch(progress, callback, record_every, max_iter)
     slices = []
     iteration = 0
-    while True:
-        rows = np.empty((capacity, 3))
+    stopped_by = None
+    try:
+        # each slice writes on where the last one stopped in the buffer, so
+        # slices cut short (by stop_at, a callback) waste no memory
+        rows = np.empty((capacity, descent.n_columns))
         row_iteration = np.empty(capacity, dtype=np.intp)
-        stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
-        status, iteration, n_rows = run_slice(state, iteration, stop_at, rows, row_iteration)
-        slices.append((rows[:n_rows], row_iteration[:n_rows]))
-        if status != _kernels.STATUS_RUNNING:
-            break
-        if n_rows == capacity:
-            capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+        filled = 0
+        while True:
+            stop_at = min(iteration + iterations_per_slice, _MAX_ITERATION)
+            if watch is not None:
+                stop_at = watch.stop_at(iteration, stop_at)
+            status, iteration, n_rows = descent.run(
+                iteration, stop_at, learning_rate, grad_factor, cost_factor,
+                max_iter, kernel_tol, record_every, rows[filled:], row_iteration[filled:])
+            filled += n_rows
+            if watch is not None and status != _kernels.STATUS_DIVERGED:
+                new = slice(filled - n_rows, filled)
+                # a finished descent's last row is its final point
+                last_cost = (descent.last_cost if status == _kernels.STATUS_RUNNING
+                             else rows[filled - 1, -1])
+                stopped_by = watch.after_slice(
+                    iteration, last_cost, descent.history(rows[new], row_iteration[new]))
+            done = status != _kernels.STATUS_RUNNING or stopped_by is not None
+            if done or filled == capacity:
+                slices.append((rows[:filled], row_iteration[:filled]))
+            if done:
+                break
+            if filled == capacity:
+                capacity = min(2 * capacity, _MAX_SLICE_ROWS)
+                rows = np.empty((capacity, descent.n_columns))
+                row_iteration = np.empty(capacity, dtype=np.intp)
+                filled = 0
+    finally:
+        if watch is not None:
+            watch.close()
 
-    history = _collect_history(slices)
-    return _translate_status(status, history, state[2], learning_rate, max_iter, tol,
-                             (b0, b1))
+    if status == _kernels.STATUS_RUNNING and not descent.last_recorded:
+        # stopped between recorded rows: the history ends, as always, with
+        # the point the result reports, the last one whose cost was computed
+        slices.append(descent.last_row(iteration - 1))
+    if status != _kernels.STATUS_RUNNING and stopped_by == _watch.STOPPED_BY_CALLBACK:
+        stopped_by = None  # the descent had ended by itself anyway
+    history = descent.history(*_collect_history(slices))
+    gradient_norm = float(descent.gradient_norm)
+    # worked out on first access; holds small values only, never the data
+    n_iter = int(history.iteration[-1]) if len(history) else 0
+    diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
+                                  max_iter, tol, gradient_norm, descent.n_params, x.shape[0],
+                                  stopped_by)
+    result = _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol,
+                               descent.init, diagnosis, stopped_by)
+    if stopped_by == _watch.STOPPED_BY_INTERRUPT:
+        raise FitInterrupted(
+            f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
+            f"{result.cost:.6g}; the partial result and its history are in this "
+            f"exception's .result", result)
+    return result
 
 
 def _collect_history(slices):
-    """Join the slices' rows into one compact History."""
+    """Join the slices' rows into one compact array of rows and of their iterations."""
     slices = [s for s in slices if len(s[1])] or slices[:1]
     if len(slices) == 1:
         rows, row_iteration = slices[0]
@@ -169,29 +286,39 @@ def _collect_history(slices):
     else:
         rows = np.concatenate([r for r, _ in slices])
         row_iteration = np.concatenate([i for _, i in slices])
-    return History(iteration=row_iteration.astype(np.int64),
-                   intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
+    return rows, row_iteration
 
 
-def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init):
+def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
+                      diagnosis, stopped_by=None):
     """Turn the kernel's status into a FitResult, a warning or an error."""
+    one_feature = history.coef.shape[1] == 1
     if len(history) == 0:
         # not even the starting point has a finite cost
-        result = FitResult(intercept=init[0], slope=init[1], n_iter=0, converged=False,
-                           cost=float("inf"), gradient_norm=float("inf"), history=history)
+        start = tuple(float(v) for v in init)
+        result = FitResult(intercept=start[0], slope=start[1] if one_feature else None,
+                           n_iter=0, converged=False, cost=float("inf"),
+                           gradient_norm=float("inf"), history=history,
+                           coef=np.array(start[1:]), learning_rate=learning_rate,
+                           _diagnose=diagnosis)
         raise DivergenceError(
-            f"the cost is not finite at the starting point init={init}: the squared "
+            f"the cost is not finite at the starting point init={start}: the squared "
             f"residuals overflow float64; rescale x and y (or the starting point)",
             result)
 
+    coef = history.coef[-1].copy()
     result = FitResult(
         intercept=float(history.intercept[-1]),
-        slope=float(history.slope[-1]),
+        slope=float(coef[0]) if one_feature else None,
         n_iter=int(history.iteration[-1]),
         converged=status == _kernels.STATUS_CONVERGED,
         cost=float(history.cost[-1]),
-        gradient_norm=float(gradient_norm),
+        gradient_norm=gradient_norm,
         history=history,
+        stopped_by=stopped_by,
+        coef=coef,
+        learning_rate=learning_rate,
+        _diagnose=diagnosis,
     )
     if status == _kernels.STATUS_DIVERGED:
         raise DivergenceError(

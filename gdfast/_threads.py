@@ -1,12 +1,13 @@
 """How many threads a pass over N points gets by default."""
 import os
 
-# Below this many points (4 blocks) a pass takes well under a microsecond on
-# one core, and meeting a second thread at a barrier every iteration costs
-# about what it saves.  Measured on 2 cores, float64 batch, µs per iteration
-# (1 thread -> 2 threads): 4096 points 0.50 -> 0.44, 8192 0.82 -> 0.68,
-# 16384 2.07 -> 1.13.
-THREADS_MIN_POINTS = 8192
+# Threads start to pay from about 8192 points on an idle machine (measured on
+# 2 cores, float64 batch, µs per iteration, 1 thread -> 2 threads: 4096
+# points 0.50 -> 0.44, 8192 0.82 -> 0.68, 16384 2.07 -> 1.13, 65536
+# 8.8 -> 3.7).  But starting a team, and its barrier every iteration, cost
+# milliseconds when other processes hold the cores; below 65536 points the
+# gain is a few microseconds per iteration, not worth that risk by default.
+THREADS_MIN_POINTS = 65_536
 
 
 def available_cores():

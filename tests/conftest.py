@@ -1,4 +1,8 @@
 """Shared test fixtures: seeded data and an independent NumPy oracle."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -39,3 +43,103 @@ def line_data():
     x = rng.uniform(0.0, 2.0, 200)
     y = 2.0 + 1.5 * x + rng.normal(0.0, 0.5, 200)
     return x, y
+
+
+def numpy_descent_features(x, y, learning_rate, n_updates, cost="half_mse", init=None,
+                           fit_intercept=True):
+    """The d-feature update rules transcribed in NumPy, one row per iteration.
+
+    Returns an array of shape (n_updates + 1, d + 3): iteration, b0, b1..bd, J,
+    where row k holds the parameters after k updates and the cost there; b0
+    stays 0 without intercept.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n, d = x.shape
+    b0, b = (0.0, np.zeros(d)) if init is None else (init[0], np.array(init[1:], float))
+    factor = 1.0 if cost == "half_mse" else 2.0
+    rows = []
+    for k in range(n_updates + 1):
+        r = b0 + x @ b - y
+        J = factor * np.sum(r ** 2) / (2 * n)
+        g0, g = factor * np.sum(r) / n, factor * (x.T @ r) / n
+        rows.append((k, b0, *b, J))
+        b0, b = (b0 - learning_rate * g0 if fit_intercept else 0.0), b - learning_rate * g
+    return np.array(rows)
+
+
+@pytest.fixture
+def oracle_features():
+    return numpy_descent_features
+
+
+@pytest.fixture
+def feature_data():
+    """300 noisy points around y = 1 + 2 x1 - x2 + 0.5 x3, correlated, well scaled."""
+    rng = np.random.default_rng(2024)
+    x = rng.normal(size=(300, 3))
+    x[:, 2] += 0.5 * x[:, 0]
+    y = 1.0 + x @ np.array([2.0, -1.0, 0.5]) + rng.normal(0.0, 0.3, 300)
+    return x, y
+
+
+def peak_memory(function, *args, **kwargs):
+    """(function(*args, **kwargs), the peak of Python-traced memory during the call in bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
+@pytest.fixture
+def traced_peak():
+    return peak_memory
+# Pictures are drawn off screen, and every figure a test makes is closed.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def run_python(tmp_path):
+    """Run ``python -c code`` in a fresh process, in tmp_path (outside the repository)."""
+    def run(code):
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+    return run
+
+
+def interrupt_soon(function, *args, **kwargs):
+    """Call ``function`` while a thread sends SIGINT 0.05 s in, as Ctrl-C would.
+
+    Returns the ``result`` of the :class:`gdfast.FitInterrupted` it must raise.
+    """
+    import os
+    import signal
+    import threading
+
+    import gdfast
+
+    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(gdfast.FitInterrupted) as info:
+            function(*args, **kwargs)
+    finally:
+        timer.join()
+    return info.value.result
+
+
+@pytest.fixture
+def interrupted():
+    return interrupt_soon

@@ -213,8 +213,10 @@ def test_history_memory_with_record_every_zero_is_constant(line_data):
 @pytest.mark.parametrize("record_every", [1, 7, 0])
 def test_divergence_raises_with_partial_history(line_data, oracle, record_every):
     x, y = line_data
-    with pytest.raises(gdfast.DivergenceError,
-                       match=r"diverged at iteration \d+ with learning_rate=5.*smaller") as info:
+    # 5.0 is above the stability limit 2/lambda_max: warned before the first iteration
+    with pytest.warns(gdfast.DivergenceWarning, match=r"learning_rate=5 will diverge"), \
+            pytest.raises(gdfast.DivergenceError,
+                          match=r"diverged at iteration \d+ with learning_rate=5.*smaller") as info:
         gdfast.fit(x, y, learning_rate=5.0, max_iter=100_000, record_every=record_every,
                    init=(0.0, -5.0))
     err = info.value
@@ -340,11 +342,12 @@ def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, reco
     ref = oracle(x, y, 0.1, 40)
     np.testing.assert_allclose(res.history.slope, ref[expected, 2], rtol=1e-12)
 
-    with pytest.raises(gdfast.DivergenceError) as info:
+    with pytest.warns(gdfast.DivergenceWarning), pytest.raises(gdfast.DivergenceError) as info:
         gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,
                    init=(0.0, -5.0))
     monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 1 << 24)
-    with pytest.raises(gdfast.DivergenceError) as one_slice:
+    with pytest.warns(gdfast.DivergenceWarning), \
+            pytest.raises(gdfast.DivergenceError) as one_slice:
         gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,
                    init=(0.0, -5.0))
     full = one_slice.value.result.history

@@ -80,6 +80,7 @@ def test_stats_converges_like_batch(dtype):
     assert stats.slope == pytest.approx(lstsq[0], rel=1e-7)
 
 
+@pytest.mark.filterwarnings("ignore::gdfast.DivergenceWarning")
 @pytest.mark.parametrize("record_every", [1, 7, 0])
 def test_stats_divergence_reports_like_batch(line_data, record_every):
     x, y = line_data

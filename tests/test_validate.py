@@ -16,7 +16,8 @@ Y = np.array([1.0, 3.0, 5.0])
     (np.array([np.datetime64("2020-01-01")] * 3), Y, TypeError, r"x must hold real numbers.*datetime"),
     (3.0, Y, ValueError, r"x must be a 1-D array of points, got a scalar"),
     (X, np.ones((3, 2)), ValueError, r"y must be a 1-D array of points, got shape \(3, 2\)"),
-    (np.ones((3, 1)), Y, ValueError, r"x must be a 1-D array of points, got shape \(3, 1\)"),
+    (np.ones((3, 1, 1)), Y, ValueError, r"x must be a 1-D array \(N,\) of points or a 2-D "
+                                        r"array \(N, d\).*got shape \(3, 1, 1\)"),
     (X, Y[:2], ValueError, r"x and y must have the same length, got 3 and 2"),
     ([], [], ValueError, r"x is empty"),
     (X, np.array([]), ValueError, r"y is empty"),

@@ -1,0 +1,130 @@
+"""`gdfast fit FILE`: read the columns, fit, report (text or JSON), save history and pictures."""
+import dataclasses
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._exceptions import DivergenceError, FitInterrupted
+from ._fit import fit
+from ._landscape import parameter_names, parameter_path, parameters
+from ._table import InputError, load_xy
+
+# exit codes: 2 is a usage or input error (argparse's), 130 a Ctrl-C (128 + SIGINT)
+EXIT_DIVERGED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# the fit() options the command line passes on when given
+FIT_OPTIONS = ("learning_rate", "max_iter", "tol", "cost", "init", "record_every", "progress")
+
+
+def run(args):
+    """Run the fit command for parsed ``args``; return the exit code."""
+    if args.plot is not None:
+        try:
+            from . import plot  # noqa: F401 - checked before any work
+        except ImportError as exc:
+            raise InputError(f"--plot: {exc}") from None
+    x, y, y_name, x_names = load_xy(args.file, args.y, args.x)
+    options = {name: getattr(args, name) for name in FIT_OPTIONS if hasattr(args, name)}
+    code, status, message = 0, None, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = fit(x, y, **options)
+        except (TypeError, ValueError) as exc:  # bad data or option: fit names it
+            raise InputError(str(exc)) from None
+        except DivergenceError as exc:
+            result, status, message, code = exc.result, "diverged", str(exc), EXIT_DIVERGED
+        except FitInterrupted as exc:
+            result, status, message, code = exc.result, "interrupted", str(exc), EXIT_INTERRUPTED
+    warning = "; ".join(str(w.message) for w in caught) or None
+    status = status or _status(result)
+
+    if args.history is not None:
+        _write_history(args.history, result.history)
+    if args.plot is not None:
+        _write_pictures(args.plot, x, y, result, options.get("cost", "half_mse"))
+    if args.json:
+        print(json.dumps(_as_json(args, result, status, warning or message, y_name, x_names,
+                                  len(y)), indent=2))
+    else:
+        _print_text(args, result, status, y_name, x_names, len(y))
+    for line in filter(None, [warning, message]):
+        print(f"gdfast fit: {line}", file=sys.stderr)
+    return code
+
+
+def _status(result):
+    if result.stopped_by is not None:
+        return f"stopped by {result.stopped_by}"
+    return "converged" if result.converged else "max_iter reached"
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _as_json(args, result, status, message, y_name, x_names, n_points):
+    out = {"file": str(args.file), "y": y_name, "x": x_names, "n_points": n_points,
+           "status": status}
+    for field in dataclasses.fields(result):
+        if field.name != "history" and not field.name.startswith("_"):
+            out[field.name] = _jsonable(getattr(result, field.name))
+    # the diagnosis text, where this version of FitResult has one
+    out["diagnosis"] = _jsonable(getattr(result, "diagnosis", None))
+    out["history_rows"] = len(result.history)
+    out["message"] = message
+    return out
+
+
+def _print_text(args, result, status, y_name, x_names, n_points):
+    values = parameters(result)
+    terms = " + ".join([f"{values[0]:.6g}"] + [f"{v:.6g}*{name}"
+                                               for v, name in zip(values[1:], x_names)])
+    print(f"{args.file}: {n_points} points, y = {y_name}, x = {', '.join(x_names)}")
+    print(f"  {y_name} = {terms}")
+    print(f"  {status} after {result.n_iter} iterations: cost {result.cost:.6g}, "
+          f"gradient norm {result.gradient_norm:.3g}")
+    diagnosis = getattr(result, "diagnosis", None)
+    if diagnosis:
+        print(f"  diagnosis: {diagnosis}")
+
+
+def _write_history(path, history):
+    """The recorded history as CSV: iteration, b0, b1 (..., bd), cost."""
+    path_values = parameter_path(history)
+    names = ["iteration", *parameter_names(path_values.shape[1]), "cost"]
+    table = np.column_stack([history.iteration, path_values, history.cost])
+    try:
+        np.savetxt(path, table, delimiter=",", header=",".join(names), comments="",
+                   fmt=["%d"] + ["%.17g"] * (len(names) - 1))
+    except OSError as exc:
+        raise InputError(f"--history: cannot write {path}: {exc.strerror}") from None
+
+
+def _write_pictures(folder, x, y, result, cost):
+    """Pictures of this fit into ``folder``: the line (one feature), the cost, the landscape."""
+    from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
+    from . import plot  # noqa: I001
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--plot: cannot make {folder}: {exc.strerror}") from None
+    drawings = {"cost_history.png": lambda ax: plot.plot_cost_history(result, ax=ax),
+                "cost_contour.png": lambda ax: plot.plot_cost_contour(x, y, result, ax=ax,
+                                                                      kind=cost)}
+    if np.ndim(x) == 1:
+        drawings["fit.png"] = lambda ax: plot.plot_fit(x, y, result, ax=ax)
+        drawings["cost_slice.png"] = lambda ax: plot.plot_cost_slice(x, y, result, kind=cost,
+                                                                     ax=ax)
+    write_pngs(drawings, folder, dpi=90)

@@ -1,0 +1,181 @@
+"""The learning rate, read from the data: the curvature of the cost.
+
+For the one-half MSE the cost is a quadratic whose Hessian is
+H = (1/N) A.T @ A, A = [1, z] (no column of ones without intercept; twice
+that for the MSE), constant over the parameters.  Batch gradient descent
+shrinks the error along each eigenvector of H by |1 - learning_rate * lambda|
+per iteration, so it
+
+- converges exactly when 0 < learning_rate < 2 / lambda_max,
+- overshoots the valley floor (bounces) above 1 / lambda_max,
+- is fastest at 2 / (lambda_min + lambda_max), where the error shrinks by
+  rho = (kappa - 1) / (kappa + 1) per iteration, kappa = lambda_max / lambda_min.
+
+Directions of zero curvature (a singular H: more parameters than points,
+duplicate columns) are never moved by the descent and do not count.
+"""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._moments import moments
+from ._standardize import feature_map
+from ._validate import check_cost, check_design, check_flag, check_real
+
+# An eigenvalue below this fraction of the largest (times the size of H) is
+# zero to float64 precision.
+_EPS = np.finfo(np.float64).eps
+
+
+def hessian(moments, center, inv_scale, fit_intercept, cost):
+    """H of the cost in the descent's parameters (beta0, beta) for z = (x - center) * inv_scale."""
+    offset = moments.mean - center
+    mean_z = offset * inv_scale
+    with np.errstate(over="ignore", invalid="ignore"):  # x near the float64 limit
+        second_z = (moments.covariance + np.outer(offset, offset)) * np.outer(inv_scale,
+                                                                             inv_scale)
+    if fit_intercept:
+        d = mean_z.shape[0]
+        h = np.empty((d + 1, d + 1))
+        h[0, 0] = 1.0
+        h[0, 1:] = h[1:, 0] = mean_z
+        h[1:, 1:] = second_z
+    else:
+        h = second_z
+    return 2.0 * h if cost == "mse" else h
+
+
+def _eigenvalues(h):
+    """np.linalg.eigvalsh(h), in closed form for 2x2 (the one-feature fit's overhead)."""
+    if h.shape == (2, 2):
+        a, b, c = float(h[0, 0]), float(h[0, 1]), float(h[1, 1])
+        mid, radius = 0.5 * (a + c), math.hypot(0.5 * (a - c), b)
+        big = mid + radius
+        # a*c - b*b = small * big; dividing avoids mid - radius's cancellation
+        small = (a * c - b * b) / big if big > 0 else 0.0
+        return np.array([max(small, 0.0), big])
+    return np.linalg.eigvalsh(h)
+
+
+@dataclass(frozen=True)
+class LearningRateLimits:
+    """What the data allow for the learning rate of batch gradient descent.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray
+        The eigenvalues of the cost's Hessian, ascending (its curvatures).
+    max_stable : float
+        2 / lambda_max: the descent diverges at this learning rate or above.
+    max_no_bounce : float
+        1 / lambda_max: above it the parameters overshoot the valley floor
+        on every step along the steepest direction (they bounce).
+    optimal : float
+        2 / (lambda_min + lambda_max), the learning rate of fastest
+        convergence (lambda_min: the smallest non-zero curvature);
+        ``learning_rate="auto"`` uses it.
+    condition_number : float
+        lambda_max / lambda_min; ``inf`` when the Hessian is singular to
+        float64 precision.
+
+    All are NaN when the squares of x overflow float64.
+    """
+
+    eigenvalues: np.ndarray
+    max_stable: float
+    max_no_bounce: float
+    optimal: float
+    condition_number: float
+
+    @classmethod
+    def from_hessian(cls, h):
+        if not np.all(np.isfinite(h)):
+            # the squares of x overflow float64: nothing can be said (all NaN)
+            nan = math.nan
+            return cls(np.full(h.shape[0], nan), nan, nan, nan, nan)
+        ev = _eigenvalues(h)
+        big = float(ev[-1])
+        if not big > 0:  # no curvature at all: any step is as good
+            return cls(ev, math.inf, math.inf, 1.0, math.inf)
+        positive = ev[ev > big * len(ev) * _EPS]
+        small = float(positive[0])
+        singular = bool(ev[0] <= big * len(ev) * _EPS)
+        return cls(ev, 2.0 / big, 1.0 / big, 2.0 / (small + big),
+                   math.inf if singular else big / small)
+
+    def rate(self, learning_rate):
+        """rho = max |1 - learning_rate * lambda| over the non-zero curvatures.
+
+        The factor by which the distance to the minimum (and the gradient)
+        shrinks per iteration in the slowest direction; >= 1 never converges.
+        """
+        ev = self.eigenvalues
+        positive = ev[ev > ev[-1] * len(ev) * _EPS] if ev[-1] > 0 else ev[-1:]
+        return float(np.max(np.abs(1.0 - learning_rate * positive)))
+
+    def iterations(self, learning_rate=None, reduction=1e-6):
+        """Iterations that shrink the error by the factor ``reduction`` (< 1).
+
+        ceil(log(reduction) / log(rho)); ``inf`` when rho >= 1 (the
+        learning rate is at or above ``max_stable``).  ``learning_rate``
+        defaults to ``optimal``.
+        """
+        learning_rate = self.optimal if learning_rate is None else check_real(
+            learning_rate, "learning_rate", low=0.0, low_inclusive=False)
+        reduction = check_real(reduction, "reduction", low=0.0, low_inclusive=False)
+        if reduction >= 1:
+            return 0
+        rho = self.rate(learning_rate)
+        if rho >= 1:
+            return math.inf
+        if rho == 0:
+            return 1
+        return math.ceil(math.log(reduction) / math.log(rho))
+
+
+def limits_for(x, fit_intercept, standardize, cost):
+    """(LearningRateLimits, center, inv_scale) for validated 2-D x: one pass over it."""
+    m = moments(x)
+    center, inv_scale = feature_map(m, fit_intercept, standardize)
+    h = hessian(m, center, inv_scale, fit_intercept, cost)
+    return LearningRateLimits.from_hessian(h), center, inv_scale
+
+
+def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False):
+    """The learning rates batch gradient descent can use on this data.
+
+    Computed in one pass over ``x`` (its column sums and cross-products),
+    then from the eigenvalues of the cost's Hessian H = (1/N) A.T @ A with
+    A = [1, x] (without the column of ones when ``fit_intercept=False``,
+    on the standardized columns when ``standardize=True``, times 2 for
+    ``cost="mse"``).  The Hessian does not depend on ``y``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,) or (N, d)
+        The features, as for :func:`gdfast.fit`.
+    cost, fit_intercept, standardize
+        As for :func:`gdfast.fit`.
+
+    Returns
+    -------
+    LearningRateLimits
+        ``max_stable`` (2/lambda_max), ``max_no_bounce`` (1/lambda_max),
+        ``optimal`` (2/(lambda_min + lambda_max)), ``condition_number``,
+        ``eigenvalues``, and ``iterations(learning_rate, reduction)``.
+
+    Examples
+    --------
+    >>> import gdfast
+    >>> lim = gdfast.learning_rate_limits([0.0, 1.0, 2.0, 3.0])
+    >>> round(lim.max_stable, 4), round(lim.optimal, 4), round(lim.condition_number, 2)
+    (0.4759, 0.4444, 14.13)
+    >>> lim.iterations(reduction=1e-6)
+    98
+    """
+    x = check_design(x)
+    cost = check_cost(cost)
+    fit_intercept = check_flag(fit_intercept, "fit_intercept")
+    standardize = check_flag(standardize, "standardize")
+    return limits_for(x, fit_intercept, standardize, cost)[0]

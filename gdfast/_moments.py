@@ -1,0 +1,43 @@
+"""One pass over the design for its column means and centred cross-products.
+
+The learning-rate limits and ``standardize=True`` both need these; they come
+from a single sweep of the Cython kernel (see ``shifted_gram``) rather than
+NumPy's ``x.T @ x`` because the kernel (a) accumulates in float64 even for
+float32 data, where BLAS would accumulate in float32 or need a float64 copy,
+(b) sums about a data row, so the centred moments of a column like years
+near 1950 keep their digits, and (c) gives the column sums in the same pass.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _multi_kernels
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Means and population covariance of the columns of x (N, d)."""
+
+    n: int
+    mean: np.ndarray        # (d,)
+    covariance: np.ndarray  # (d, d), (x - mean).T @ (x - mean) / N
+
+    def second(self):
+        """The uncentred second moments x.T @ x / N (inf where they overflow)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.covariance + np.outer(self.mean, self.mean)
+
+
+def moments(x):
+    """Moments of a validated 2-D float32/float64 array, in one pass over it."""
+    n, d = x.shape
+    shift, sums, cross = np.empty(d), np.empty(d), np.empty((d, d))
+    _multi_kernels.shifted_gram(x, shift, sums, cross)
+    cross = np.triu(cross) + np.triu(cross, 1).T
+    mean_offset = sums / n
+    # values near the float64 limit overflow here: the callers check finiteness
+    with np.errstate(over="ignore", invalid="ignore"):
+        covariance = cross / n - np.outer(mean_offset, mean_offset)
+    # rounding may leave a tiny negative variance; a variance is >= 0
+    np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
+    return Moments(n, shift + mean_offset, covariance)

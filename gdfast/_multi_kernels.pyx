@@ -1,0 +1,426 @@
+"""Typed kernels of gdfast for several features: y = b0 + X @ b.
+
+Called by ``gdfast._fit``, ``gdfast._cost`` and ``gdfast._learning_rate``,
+never by users.  The callers validate every argument (dtypes, shapes, N >= 1,
+d >= 1, finite data, buffer sizes): nothing here checks anything, and
+nothing here raises.  The descent reports how it ended through the status
+codes of ``gdfast._kernels`` (RUNNING, CONVERGED, MAX_ITER, DIVERGED).
+
+The design ``x`` (N, d) is read through a ``const floating[:, :]``
+memoryview: C- and F-ordered arrays, read-only ones included, are used
+without a copy.  Each feature is mapped on the fly to
+
+    z[:, j] = (x[:, j] - center[j]) * inv_scale[j]
+
+(center 0 and inv_scale 1 give z = x exactly), so ``standardize=True``
+descends on centred, unit-variance columns without a standardized copy of
+the data and without the cancellation of shifting the sums afterwards.
+Every sum is accumulated in double precision.
+"""
+from cython cimport floating
+from libc.math cimport fabs, isfinite, sqrt
+
+from gdfast._kernels import (STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_ITER,
+                             STATUS_RUNNING)
+
+cdef enum:
+    RUNNING = 0     # same codes as gdfast._kernels.run_descent
+    CONVERGED = 1
+    MAX_ITER = 2
+    DIVERGED = 3
+
+assert (RUNNING, CONVERGED, MAX_ITER, DIVERGED) == (
+    STATUS_RUNNING, STATUS_CONVERGED, STATUS_MAX_ITER, STATUS_DIVERGED)
+
+# The most rows per block (see _residual_sums): a block's z values and
+# residuals are read twice, once for r and once for the gradient sums, while
+# still in cache, so the data itself is read from memory once per iteration.
+cdef enum:
+    BLOCK = 256
+BLOCK_ROWS = BLOCK
+
+
+def work_size(Py_ssize_t d):
+    """Length of the ``work`` buffer the functions here need for d features."""
+    return (d + 1) + BLOCK * (d + 1)
+
+
+# ---------------------------------------------------------------------------
+# Small dense helpers on contiguous doubles
+# ---------------------------------------------------------------------------
+cdef inline double _dot(const double* a, const double* b, Py_ssize_t n) noexcept nogil:
+    """np.dot(a[:n], b[:n]).
+
+    Four independent accumulators: the compiler may not reassociate a
+    floating-point sum, so one accumulator would be one long dependency chain.
+    """
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef Py_ssize_t i, n4 = n - n % 4
+    for i in range(0, n4, 4):
+        s0 += a[i] * b[i]
+        s1 += a[i + 1] * b[i + 1]
+        s2 += a[i + 2] * b[i + 2]
+        s3 += a[i + 3] * b[i + 3]
+    for i in range(n4, n):
+        s0 += a[i] * b[i]
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline double _sum(const double* a, Py_ssize_t n) noexcept nogil:
+    """a[:n].sum(), four independent accumulators."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef Py_ssize_t i, n4 = n - n % 4
+    for i in range(0, n4, 4):
+        s0 += a[i]
+        s1 += a[i + 1]
+        s2 += a[i + 2]
+        s3 += a[i + 3]
+    for i in range(n4, n):
+        s0 += a[i]
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline void _axpy4(double* r, const double* z, Py_ssize_t ld, const double* b,
+                        Py_ssize_t n) noexcept nogil:
+    """r[:n] += z[:, :4] @ b[:4] for the 4 columns z[k*ld : k*ld+n]."""
+    cdef double b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3]
+    cdef const double* z0 = z
+    cdef const double* z1 = z + ld
+    cdef const double* z2 = z + 2 * ld
+    cdef const double* z3 = z + 3 * ld
+    cdef Py_ssize_t i
+    for i in range(n):
+        r[i] += (b0 * z0[i] + b1 * z1[i]) + (b2 * z2[i] + b3 * z3[i])
+
+
+cdef inline void _dot4(const double* r, const double* z, Py_ssize_t ld, Py_ssize_t n,
+                       double* out) noexcept nogil:
+    """out[:4] += z[:, :4].T @ r[:n] for the 4 columns z[k*ld : k*ld+n]; r read once."""
+    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    cdef double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+    cdef const double* z0 = z
+    cdef const double* z1 = z + ld
+    cdef const double* z2 = z + 2 * ld
+    cdef const double* z3 = z + 3 * ld
+    cdef Py_ssize_t i, n2 = n - n % 2
+    # two accumulators per column (even and odd rows): independent chains
+    for i in range(0, n2, 2):
+        s0 += r[i] * z0[i]
+        s1 += r[i] * z1[i]
+        s2 += r[i] * z2[i]
+        s3 += r[i] * z3[i]
+        t0 += r[i + 1] * z0[i + 1]
+        t1 += r[i + 1] * z1[i + 1]
+        t2 += r[i + 1] * z2[i + 1]
+        t3 += r[i + 1] * z3[i + 1]
+    for i in range(n2, n):
+        s0 += r[i] * z0[i]
+        s1 += r[i] * z1[i]
+        s2 += r[i] * z2[i]
+        s3 += r[i] * z3[i]
+    out[0] += s0 + t0
+    out[1] += s1 + t1
+    out[2] += s2 + t2
+    out[3] += s3 + t3
+
+
+cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
+    """np.linalg.norm(g[:n]), scaled by max|g| so it cannot overflow (like hypot)."""
+    cdef double big = 0.0, s = 0.0, t
+    cdef Py_ssize_t i
+    for i in range(n):
+        if fabs(g[i]) > big:
+            big = fabs(g[i])
+    if big == 0.0 or not isfinite(big):
+        return big
+    for i in range(n):
+        t = g[i] / big
+        s += t * t
+    return big * sqrt(s)
+
+
+# ---------------------------------------------------------------------------
+# The fused pass: r = b0 + z @ b - y, then sum r, z.T @ r and sum r**2
+# ---------------------------------------------------------------------------
+cdef inline void _load_block(const floating* x, Py_ssize_t row_stride, Py_ssize_t col_stride,
+                             Py_ssize_t rows, Py_ssize_t d, const double* center,
+                             const double* inv_scale, bint identity, double* z,
+                             Py_ssize_t ld) noexcept nogil:
+    """z[j*ld:j*ld+rows] = (x[:rows, j] - center[j]) * inv_scale[j] for each j.
+
+    The loop order follows the memory order of x, so x is read sequentially;
+    z is column-major so the passes below run over contiguous doubles.
+    """
+    cdef Py_ssize_t i, j
+    if identity and col_stride == 1:   # C order, no map: a plain transpose
+        for i in range(rows):
+            for j in range(d):
+                z[j * ld + i] = x[i * row_stride + j]
+    elif col_stride == 1:        # C order: a row of x is contiguous
+        for i in range(rows):
+            for j in range(d):
+                z[j * ld + i] = (x[i * row_stride + j] - center[j]) * inv_scale[j]
+    elif row_stride == 1:        # F order: a column of x is contiguous
+        for j in range(d):
+            for i in range(rows):
+                z[j * ld + i] = (x[i + j * col_stride] - center[j]) * inv_scale[j]
+    else:                        # any other strides (not used by gdfast._fit)
+        for j in range(d):
+            for i in range(rows):
+                z[j * ld + i] = (x[i * row_stride + j * col_stride] - center[j]) * inv_scale[j]
+
+
+cdef inline bint _is_identity(const double* center, const double* inv_scale,
+                              Py_ssize_t d) noexcept nogil:
+    """np.all(center == 0) and np.all(inv_scale == 1)."""
+    cdef Py_ssize_t j
+    for j in range(d):
+        if center[j] != 0.0 or inv_scale[j] != 1.0:
+            return False
+    return True
+
+
+cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
+                           Py_ssize_t row_stride, Py_ssize_t col_stride, const floating* y,
+                           const double* center, const double* inv_scale, const double* params,
+                           bint fit_intercept, double* grad_sums, double* work) noexcept nogil:
+    """One pass over the data at params = (b0, b[0..d-1]); returns sum r**2.
+
+    grad_sums[0] = r.sum() (0 without intercept), grad_sums[1 + j] = (r * z[:, j]).sum()
+    with r = b0 + z @ b - y, x[i, j] = xp[i*row_stride + j*col_stride].  ``work``
+    holds a block of z and of r.
+    """
+    # rows per block: the block of z (rows * d doubles, about 16 KiB) and of r
+    # stay in L1 between the r pass and the gradient pass
+    cdef Py_ssize_t block = max(16, min(<Py_ssize_t>BLOCK, 2048 // d))
+    cdef double* r = work + BLOCK * d
+    cdef const double* z = work
+    cdef Py_ssize_t ld = block
+    cdef double b0 = params[0] if fit_intercept else 0.0
+    cdef double sum_r2 = 0.0, bj
+    cdef Py_ssize_t start, rows, i, j
+    # F-ordered float64 data under the identity map is its own z: read the
+    # columns in place instead of copying each block
+    cdef bint identity = _is_identity(center, inv_scale, d)
+    cdef bint direct = False
+    if floating is double:
+        direct = row_stride == 1 and identity
+        if direct:
+            ld = col_stride
+
+    for j in range(d + 1):
+        grad_sums[j] = 0.0
+    start = 0
+    while start < n:
+        rows = min(block, n - start)
+        if direct:
+            if floating is double:
+                z = xp + start
+        else:
+            _load_block(xp + start * row_stride, row_stride, col_stride, rows, d,
+                        center, inv_scale, identity, work, ld)
+        # r = b0 - y + z @ b, one column at a time (contiguous axpy)
+        for i in range(rows):
+            r[i] = b0 - <double>y[start + i]
+        # four columns per sweep of r: a quarter of the loads and stores of r
+        j = 0
+        while j + 4 <= d:
+            _axpy4(r, z + j * ld, ld, params + 1 + j, rows)
+            j += 4
+        while j < d:
+            bj = params[1 + j]
+            for i in range(rows):
+                r[i] += bj * z[j * ld + i]
+            j += 1
+        # the sums of this block; blocks are added in sequence
+        if fit_intercept:
+            grad_sums[0] += _sum(r, rows)
+        j = 0
+        while j + 4 <= d:
+            _dot4(r, z + j * ld, ld, rows, grad_sums + 1 + j)
+            j += 4
+        while j < d:
+            grad_sums[1 + j] += _dot(r, z + j * ld, rows)
+            j += 1
+        sum_r2 += _dot(r, r, rows)
+        start += rows
+    return sum_r2
+
+
+def residual_sums(const floating[:, :] x, const floating[::1] y, const double[::1] center,
+                  const double[::1] inv_scale, const double[::1] params, bint fit_intercept,
+                  double[::1] work):
+    """Return (sum r**2, [sum r, sum r*z_1, ..., sum r*z_d]) at ``params``, in one pass.
+
+    ``params`` = (b0, b_1, ..., b_d); ``work`` of length ``work_size(d)``.
+    """
+    cdef Py_ssize_t d = x.shape[1]
+    cdef double sum_r2
+    with nogil:
+        sum_r2 = _residual_sums(&x[0, 0], x.shape[0], d, x.strides[0] // sizeof(floating),
+                                x.strides[1] // sizeof(floating), &y[0], &center[0],
+                                &inv_scale[0], &params[0], fit_intercept, &work[0],
+                                &work[d + 1])
+    return sum_r2, [work[j] for j in range(d + 1)]
+
+
+# ---------------------------------------------------------------------------
+# The Gram pass for the learning-rate limits and standardize=True
+# ---------------------------------------------------------------------------
+def shifted_gram(const floating[:, :] x, double[::1] shift, double[::1] col_sums,
+                 double[:, ::1] cross):
+    """One pass over x for its column sums and cross-products, about a shift.
+
+    shift = x[0]; col_sums = (x - shift).sum(0); cross (upper triangle and
+    diagonal) = (x - shift).T @ (x - shift).  Shifting by a data row keeps
+    the centred moments accurate (no mean-squared-minus-square-of-mean
+    cancellation, e.g. a column of years near 1950), in a single pass.
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], i, j, k
+    cdef double u
+    with nogil:
+        for j in range(d):
+            shift[j] = x[0, j]
+            col_sums[j] = 0.0
+            for k in range(j, d):
+                cross[j, k] = 0.0
+        for i in range(1, n):    # row 0 minus the shift is zero
+            for j in range(d):
+                u = x[i, j] - shift[j]
+                col_sums[j] += u
+                for k in range(j, d):
+                    cross[j, k] += u * (x[i, k] - shift[k])
+
+
+# ---------------------------------------------------------------------------
+# The descent
+# ---------------------------------------------------------------------------
+cdef inline void _record(double[:, ::1] rows, Py_ssize_t[::1] row_iteration, Py_ssize_t row,
+                         Py_ssize_t k, const double* params, Py_ssize_t p,
+                         double cost) noexcept nogil:
+    """rows[row] = (*params[:p], cost); row_iteration[row] = k."""
+    cdef Py_ssize_t j
+    for j in range(p):
+        rows[row, j] = params[j]
+    rows[row, p] = cost
+    row_iteration[row] = k
+
+
+# Slots of run_descent's state array (length state_size(d)), carried from
+# one call to the next; p = d + 1 parameters (b0 first, 0 without intercept)
+cdef enum:
+    S_GRAD_NORM = 0      # gradient norm at the last point whose cost was computed
+    S_PREV_COST = 1      # that point's cost ...
+    S_PREV_RECORDED = 2  # ... and 1.0 if it already has its history row
+    S_PARAMS = 3         # params[p]: the current point; then prev[p]: the last
+                         # finite one, reported if the current one is not finite
+
+
+def state_size(Py_ssize_t d):
+    """Length of run_descent's state array for d features."""
+    return S_PARAMS + 2 * (d + 1)
+
+
+def run_descent(const floating[:, :] x, const floating[::1] y,
+                const double[::1] center, const double[::1] inv_scale, bint fit_intercept,
+                double[::1] state, Py_ssize_t iteration, Py_ssize_t stop_at,
+                double learning_rate, double grad_factor, double cost_factor,
+                Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
+                double[:, ::1] rows, Py_ssize_t[::1] row_iteration, double[::1] work):
+    """Batch gradient descent on y = b0 + z @ b, in slices like gdfast._kernels.run_descent.
+
+    Each iteration k makes one pass over the data at the current parameters,
+    giving S = sum r**2 and the gradient sums G (see _residual_sums), then
+
+        cost = cost_factor * S;  g = grad_factor * G;  params -= learning_rate * g
+
+    all parameters from the same residuals (b0 stays 0 without intercept).
+    Stops before the update when ``norm(g) <= tol`` (CONVERGED) or after
+    ``max_iter`` updates (MAX_ITER); on a non-finite cost, gradient or
+    parameter (DIVERGED) the last row written is the last finite point.
+
+    Parameters
+    ----------
+    x (N, d), y (N,) : same dtype.  center, inv_scale : (d,) the feature map.
+    state : double[state_size(d)], in/out; a new descent starts from
+        (inf, 0, 1, *init, 0, ..., 0).
+    iteration, stop_at : updates made before this call; return RUNNING at stop_at.
+    rows : (capacity >= 1, d + 2) history buffer: b0, b_1..b_d, cost.
+    row_iteration : (capacity,) the update count of each row.
+    work : double[work_size(d)].
+
+    Returns
+    -------
+    (status, iteration, n_rows)
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], p = x.shape[1] + 1
+    cdef Py_ssize_t row_stride = x.strides[0] // sizeof(floating)
+    cdef Py_ssize_t col_stride = x.strides[1] // sizeof(floating)
+    cdef const floating* xp = &x[0, 0]
+    cdef Py_ssize_t capacity = rows.shape[0], n_rows = 0, k = iteration, j
+    cdef int status = RUNNING
+    cdef double* params = &state[S_PARAMS]
+    cdef double* prev = &state[S_PARAMS + p]
+    cdef double* g = &work[0]
+    cdef double* block = &work[p]
+    cdef double prev_cost = state[S_PREV_COST], prev_grad_norm = state[S_GRAD_NORM]
+    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
+    cdef bint recorded, finite
+    cdef double cost, grad_norm = prev_grad_norm
+
+    with nogil:
+        while True:
+            cost = cost_factor * _residual_sums(xp, n, d, row_stride, col_stride, &y[0],
+                                                &center[0], &inv_scale[0], params,
+                                                fit_intercept, g, block)
+            finite = isfinite(cost)
+            for j in range(p):
+                g[j] *= grad_factor
+                finite = finite and isfinite(g[j])
+            if not finite:
+                if not prev_recorded:
+                    _record(rows, row_iteration, n_rows, k - 1, prev, p, prev_cost)
+                    n_rows += 1
+                status = DIVERGED
+                grad_norm = prev_grad_norm
+                break
+            grad_norm = _norm(g, p)
+
+            if grad_norm <= tol:
+                status = CONVERGED
+            elif k >= max_iter:
+                status = MAX_ITER
+            recorded = (status != RUNNING or k == 0
+                        or (record_every > 0 and k % record_every == 0))
+            if recorded:
+                _record(rows, row_iteration, n_rows, k, params, p, cost)
+                n_rows += 1
+            if status != RUNNING:
+                break
+
+            # the simultaneous update: every g[j] comes from this pass; the
+            # current point becomes the previous one
+            finite = True
+            for j in range(p):
+                prev[j] = params[j]
+                params[j] -= learning_rate * g[j]
+                finite = finite and isfinite(params[j])
+            if not finite:
+                for j in range(p):
+                    params[j] = prev[j]
+                if not recorded:
+                    _record(rows, row_iteration, n_rows, k, params, p, cost)
+                    n_rows += 1
+                status = DIVERGED
+                break
+            prev_cost = cost
+            prev_grad_norm = grad_norm
+            prev_recorded = recorded
+            k += 1
+            if n_rows == capacity or k >= stop_at:
+                break
+
+    state[S_GRAD_NORM] = grad_norm
+    state[S_PREV_COST] = prev_cost
+    state[S_PREV_RECORDED] = prev_recorded
+    return status, k, n_rows

@@ -1,0 +1,22 @@
+"""The README's tour runs as written (the docs stay true)."""
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _tour_code():
+    tour = README.read_text().split("## A tour", 1)[1]
+    return tour.split("```python", 1)[1].split("```", 1)[0]
+
+
+def test_the_tour_in_five_lines_runs():
+    code = _tour_code()
+    assert len(code.strip().splitlines()) == 5
+    scope = {}
+    exec(compile(code, str(README), "exec"), scope)
+    res = scope["res"]
+    assert res.converged and res.history.iteration[0] == 0
+    assert (res.history.intercept[0], res.history.slope[0]) == (0.0, -5.0)
+    assert res.slope == pytest.approx(1.4673, abs=1e-4)
