@@ -4,15 +4,16 @@ import warnings
 
 import numpy as np
 
-from . import _kernels, _watch
+from . import _watch
+from ._backend import kernels as _kernels
 from ._cost import cost_factors
-from ._descent import FeatureDescent, LineDescent
+from ._descent import FeatureDescent, LineDescent, StatsLineDescent
 from ._diagnosis import diagnose, round_down
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_real, check_sample_weight)
+                        check_method, check_n_threads, check_real, check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -24,12 +25,14 @@ _FIRST_SLICE_ROWS = 256
 _MAX_SLICE_ROWS = 65536
 _POINTS_PER_SLICE = 1 << 24
 _MAX_ITERATION = np.iinfo(np.intp).max
+# A "stats" iteration costs about as much as visiting this many points.
+_STATS_ITERATION_POINTS = 16
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         sample_weight=None,
         init=None, record_every=1, fit_intercept=True, standardize=False, progress=False,
-        callback=None):
+        callback=None, method="batch", n_threads=None):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current
@@ -110,6 +113,28 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         first and the last (not on divergence).  Returning ``False`` (not just
         a falsy value) stops the descent there: the result reports that point,
         with ``stopped_by="callback"`` and ``converged=False``.
+    method : {"batch", "stats"}, default "batch"
+        ``"batch"``: each iteration makes a pass over the N points, as
+        described above.  ``"stats"``: one pass computes N, the means and the
+        centred second moments (the Gram matrix of the centred x and y), then
+        each iteration gets the same sums from them in O(1), whatever N.  Same
+        history, stopping rules, warnings and errors.  The iterates agree with
+        ``"batch"`` to 1e-10 relative or better on well-conditioned data.
+        They can differ more under extreme conditioning: when the fit is
+        nearly exact (residuals tiny against the spread of y, the cost is a
+        difference of nearly equal centred moments, so near the optimum it
+        keeps only the digits that survive that cancellation), or when x's
+        mean is huge against its spread.  For now "stats" fits one feature
+        (1-D x) with ``fit_intercept=True`` and ``standardize=False``.
+    n_threads : int or None, default None
+        Threads for the passes over the data (``"batch"`` on 1-D x: every
+        iteration; ``"stats"``: the one pass).  None: every core this process
+        may use when N is large enough for threads to pay, else one.  The
+        results are the same bit for bit for any value: the data is cut into
+        fixed blocks whose sums are combined in a fixed order.  The threads
+        meet at a barrier every iteration, so on a machine whose cores are
+        busy with other work the team waits for its slowest thread: pass 1
+        there.
 
     Returns
     -------
@@ -164,8 +189,17 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     standardize = check_flag(standardize, "standardize")
     progress = _watch.check_progress(progress)
     callback = _watch.check_callback(callback)
-    if x.ndim == 1 and fit_intercept and not standardize and sample_weight is None:
-        descent = LineDescent(x, y, init)
+    method = check_method(method)
+    n_threads = check_n_threads(n_threads, x.shape[0])
+    # the foundation's one-feature kernels: plain 1-D x, unweighted
+    line = x.ndim == 1 and fit_intercept and not standardize and sample_weight is None
+    if method == "stats" and not line:
+        raise ValueError("method='stats' fits one feature (1-D x) with fit_intercept=True, "
+                         "standardize=False and no sample_weight; use method='batch' here")
+    if method == "stats":
+        descent = StatsLineDescent(x, y, init, n_threads)
+    elif line:
+        descent = LineDescent(x, y, init, n_threads)
     else:
         descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
                                  weight_sum)
@@ -188,7 +222,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     cost_factor, grad_factor = cost_factors(cost, weight_sum)
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
-    iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
+    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
     # Ctrl-C, the bar and the callback are looked at between slices.  A fit
     # that surely ends within its first slice skips that set-up: installing
     # a signal handler costs more than such a fit.

@@ -10,12 +10,15 @@ import numbers
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _threads
 
 COSTS = ("half_mse", "mse")
+METHODS = ("batch", "stats")
 
 # The largest iteration count the kernel's Py_ssize_t counters hold.
 _MAX_COUNT = np.iinfo(np.intp).max
+# More threads than this is a mistake, not a machine (and fits a C int).
+_MAX_THREADS = 4096
 
 
 def _as_real_array(a, name):
@@ -212,6 +215,28 @@ def check_init(init):
     b0 = check_real(init[0], "init[0] (the starting intercept b0)")
     b1 = check_real(init[1], "init[1] (the starting slope b1)")
     return b0, b1
+
+
+def check_method(method):
+    """Return the fitting method's name if it is one gdfast knows, else raise."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {METHODS}, got {method!r} of type "
+                        f"{type(method).__name__}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def check_n_threads(n_threads, n_points):
+    """Return the thread count to use: ``n_threads`` if an int >= 1, the default if None."""
+    if n_threads is None:
+        return _threads.default_threads(n_points)
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be an integer >= 1 or None, got {n_threads!r} of "
+                        f"type {type(n_threads).__name__}")
+    if not 1 <= n_threads <= _MAX_THREADS:
+        raise ValueError(f"n_threads must be between 1 and {_MAX_THREADS}, got {n_threads}")
+    return int(n_threads)
 
 
 def check_flag(value, name):
