@@ -19,7 +19,8 @@ import numpy as np
 
 from . import _multi_kernels
 from ._backend import kernels as _kernels
-from ._learning_rate import LearningRateLimits, limits_for
+from ._learning_rate import LearningRateLimits, limits_from_moments
+from ._moments import moments
 from ._result import History
 from ._standardize import to_descent_units, to_original_units
 from ._validate import check_init, check_params
@@ -156,9 +157,8 @@ class FeatureDescent(_StateSlots):
         """The LearningRateLimits of the cost; the first call makes the one pass over x
         (and raises on a column standardize=True cannot scale)."""
         if cost not in self._limits:
-            limits, self.center, self.inv_scale = limits_for(
-                self.x, self.fit_intercept, self.standardize, cost, self.sample_weight,
-                self.weight_sum)
+            limits, self.center, self.inv_scale = limits_from_moments(
+                self.moments(), self.fit_intercept, self.standardize, cost)
             self._limits[cost] = limits
             p = self.x.shape[1] + 1
             # the kernel's state slots: gradient norm, previous cost, previous
@@ -166,6 +166,10 @@ class FeatureDescent(_StateSlots):
             self.state[:3] = (np.inf, 0.0, 1.0)
             self.state[3:3 + p] = to_descent_units(self.init, self.center, self.inv_scale)
         return self._limits[cost]
+
+    def moments(self):
+        """The Moments of x (means, covariance): one pass over it."""
+        return moments(self.x, self.sample_weight, self.weight_sum)
 
     def max_stable(self, cost):
         return self.limits(cost).max_stable

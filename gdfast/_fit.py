@@ -181,8 +181,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
-    # the kernel never stops on a gradient norm <= -1
-    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    tol = None if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     cost = check_cost(cost)
     record_every = check_count(record_every, "record_every")
     fit_intercept = check_flag(fit_intercept, "fit_intercept")
@@ -204,6 +203,27 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
                                  weight_sum)
 
+    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    return descend(descent, learning_rate=learning_rate, cost=cost, weight_sum=weight_sum,
+                   max_iter=max_iter, tol=tol, record_every=record_every, progress=progress,
+                   callback=callback, n_points=x.shape[0],
+                   iterations_per_slice=max(1, _POINTS_PER_SLICE // points_per_iteration))
+
+
+def descend(descent, *, learning_rate, cost, weight_sum, max_iter, tol, record_every,
+            progress, callback, n_points, iterations_per_slice):
+    """Run a descent object slice by slice and return its FitResult (or raise).
+
+    Shared by :func:`fit` and :func:`gdfast.dask.fit`: everything after the
+    descent object is built -- the learning rate ("auto", the stability
+    warning), the slice loop with Ctrl-C, progress and callback, the
+    history, the diagnosis and the translation of the final status.  All
+    arguments are validated; ``tol`` is None or a float; ``weight_sum`` is
+    N or the sum of the weights; ``n_points`` is N (for the diagnosis).
+    Warnings point at the caller of the caller (the user's call of a fit).
+    """
+    # the kernel never stops on a gradient norm <= -1
+    kernel_tol = -1.0 if tol is None else tol
     limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
     if learning_rate == "auto":
         limits = limits()
@@ -216,14 +236,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         warnings.warn(
             f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
             f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
-            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=2)
+            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=3)
 
     # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
     cost_factor, grad_factor = cost_factors(cost, weight_sum)
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
-    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
-    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
     # Ctrl-C, the bar and the callback are looked at between slices.  A fit
     # that surely ends within its first slice skips that set-up: installing
     # a signal handler costs more than such a fit.
@@ -280,7 +298,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     # worked out on first access; holds small values only, never the data
     n_iter = int(history.iteration[-1]) if len(history) else 0
     diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
-                                  max_iter, tol, gradient_norm, descent.n_params, x.shape[0],
+                                  max_iter, tol, gradient_norm, descent.n_params, n_points,
                                   stopped_by)
     result = _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol,
                                descent.init, diagnosis, stopped_by)
@@ -348,5 +366,5 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
             f"gradient descent stopped at max_iter={max_iter} before converging: the "
             f"gradient norm is {result.gradient_norm:.3g}, above tol={tol:g}. Increase "
             f"max_iter or the learning rate, or loosen tol.",
-            ConvergenceWarning, stacklevel=3)
+            ConvergenceWarning, stacklevel=4)
     return result

@@ -140,7 +140,12 @@ def limits_for(x, fit_intercept, standardize, cost, sample_weight=None, weight_s
 
     With weights, H = A.T @ diag(w) @ A / sum(w) and the weighted feature map.
     """
-    m = moments(x, sample_weight, weight_sum)
+    return limits_from_moments(moments(x, sample_weight, weight_sum), fit_intercept,
+                               standardize, cost)
+
+
+def limits_from_moments(m, fit_intercept, standardize, cost):
+    """(LearningRateLimits, center, inv_scale) from the Moments of x (however computed)."""
     center, inv_scale = feature_map(m, fit_intercept, standardize)
     h = hessian(m, center, inv_scale, fit_intercept, cost)
     return LearningRateLimits.from_hessian(h), center, inv_scale

@@ -64,8 +64,11 @@ def check_xy(x, y):
     return _finite_for_kernel(x, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
-def _finite_for_kernel(arr, name, dtype):
+def _finite_for_kernel(arr, name, dtype, first_row=0):
     """``arr`` as a contiguous array of ``dtype`` (a copy only if needed), checked finite.
+
+    ``first_row``: the row of the whole data where ``arr`` starts (a block of
+    it, in gdfast.dask), so the message names the row of the whole data.
 
     A 2-D array of the right dtype keeps its order if it is C- or
     F-contiguous.  Any other layout (a strided view, a slice of columns) or
@@ -85,9 +88,10 @@ def _finite_for_kernel(arr, name, dtype):
         flat = arr.ravel(order="K")
         bad = _kernels.first_nonfinite(flat)
         if bad >= 0:
-            where = bad if arr.ndim == 1 else ", ".join(
-                str(int(i)) for i in np.unravel_index(bad, arr.shape,
-                                                      order="C" if arr.flags.c_contiguous else "F"))
+            index = np.unravel_index(bad, arr.shape,
+                                     order="C" if arr.flags.c_contiguous else "F")
+            where = ", ".join(str(int(i) + first_row * (axis == 0))
+                              for axis, i in enumerate(index))
             raise ValueError(f"{name} must be finite, but {name}[{where}] is {flat[bad]}")
     return arr
 
