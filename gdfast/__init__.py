@@ -9,6 +9,7 @@ from ._exceptions import ConvergenceWarning, DivergenceError, DivergenceWarning,
 from ._fit import fit
 from ._learning_rate import LearningRateLimits, learning_rate_limits
 from ._result import FitResult, History
+from ._statistics import Statistics, fit_statistics, fit_stream
 from ._watch import Step
 
 __version__ = "0.1.0"
@@ -32,5 +33,5 @@ def __dir__():
 
 # GDRegressor is left out of __all__: `from gdfast import *` must not need scikit-learn
 __all__ = ["ConvergenceWarning", "DivergenceError", "DivergenceWarning", "FitInterrupted",
-           "FitResult", "History", "LearningRateLimits", "Step", "cost", "fit",
-           "learning_rate_limits", "__version__"]
+           "FitResult", "History", "LearningRateLimits", "Statistics", "Step", "cost", "fit",
+           "fit_statistics", "fit_stream", "learning_rate_limits", "__version__"]

@@ -19,10 +19,10 @@ import numpy as np
 
 from . import _multi_kernels
 from ._backend import kernels as _kernels
-from ._learning_rate import LearningRateLimits, limits_from_moments
+from ._learning_rate import LearningRateLimits, hessian, limits_from_moments
 from ._moments import moments
 from ._result import History
-from ._standardize import to_descent_units, to_original_units
+from ._standardize import feature_map, to_descent_units, to_original_units
 from ._validate import check_init, check_params
 
 
@@ -194,3 +194,58 @@ class FeatureDescent(_StateSlots):
 
 def _identity(value):
     return value
+
+
+class StatsFeatureDescent(FeatureDescent):
+    """FeatureDescent from a ``gdfast._statistics.Statistics``: O(d**2) per iteration.
+
+    Holds no data: the gradient and cost come from the centred Gram form
+    (``_multi_kernels.run_descent_stats``), in the same units, state layout,
+    history and statuses as FeatureDescent.
+    """
+
+    def __init__(self, stats, init, fit_intercept, standardize, warn_underdetermined=True):
+        d = stats.mean_x.shape[0]
+        self.stats = stats
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.init = check_params(init, d, fit_intercept)
+        self.n_columns = d + 2  # b0, b1..bd, cost
+        self.n_params = d + fit_intercept
+        if self.n_params > stats.n and warn_underdetermined:
+            warnings.warn(
+                f"x has {d} features for {stats.n} points: with {self.n_params} parameters "
+                f"and only {stats.n} points the least-squares solution is not unique; gradient "
+                f"descent converges to the one nearest init", UserWarning, stacklevel=3)
+        self.work = np.empty(d + 1)
+        self.state = np.zeros(_multi_kernels.state_size(d))
+        self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))
+        self._limits = {}
+
+    def limits(self, cost):
+        """The LearningRateLimits of the cost, from the statistics (raises on a column
+        standardize=True cannot scale); also sets the statistics of z the kernel uses."""
+        if cost not in self._limits:
+            st = self.stats
+            m = st.moments()
+            self.center, self.inv_scale = feature_map(m, self.fit_intercept, self.standardize)
+            h = hessian(m, self.center, self.inv_scale, self.fit_intercept, cost)
+            self._limits[cost] = LearningRateLimits.from_hessian(h)
+            # the statistics of z = (x - center) * inv_scale: centring is
+            # unchanged by the shift, scaling multiplies by inv_scale
+            inv = self.inv_scale
+            self.mean_z = (st.mean_x - self.center) * inv
+            self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
+            self.cross_zy = st.cross_xy * inv
+            p = st.mean_x.shape[0] + 1
+            self.state[:3] = (np.inf, 0.0, 1.0)
+            self.state[3:3 + p] = to_descent_units(self.init, self.center, self.inv_scale)
+        return self._limits[cost]
+
+    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration):
+        st = self.stats
+        return _multi_kernels.run_descent_stats(
+            self.gram_zz, self.cross_zy, self.mean_z, st.sum_yy, st.weight_sum, st.mean_y,
+            self.fit_intercept, self.state, iteration, stop_at, learning_rate, grad_factor,
+            cost_factor, max_iter, tol, record_every, rows, row_iteration, self.work)

@@ -7,7 +7,7 @@ import numpy as np
 from . import _watch
 from ._backend import kernels as _kernels
 from ._cost import cost_factors
-from ._descent import FeatureDescent, LineDescent, StatsLineDescent
+from ._descent import FeatureDescent, LineDescent, StatsFeatureDescent, StatsLineDescent
 from ._diagnosis import diagnose, round_down
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted)
@@ -181,7 +181,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
-    tol = None if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    # the kernel never stops on a gradient norm <= -1
+    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     cost = check_cost(cost)
     record_every = check_count(record_every, "record_every")
     fit_intercept = check_flag(fit_intercept, "fit_intercept")
@@ -192,38 +193,31 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     n_threads = check_n_threads(n_threads, x.shape[0])
     # the foundation's one-feature kernels: plain 1-D x, unweighted
     line = x.ndim == 1 and fit_intercept and not standardize and sample_weight is None
-    if method == "stats" and not line:
-        raise ValueError("method='stats' fits one feature (1-D x) with fit_intercept=True, "
-                         "standardize=False and no sample_weight; use method='batch' here")
-    if method == "stats":
+    if method == "stats" and line:
+        # the O(1) one-feature path: its one pass runs on n_threads
         descent = StatsLineDescent(x, y, init, n_threads)
+    elif method == "stats":
+        # any d: one pass for the statistics, then O(d**2) per iteration
+        from ._statistics import Statistics   # _statistics imports this module
+        stats = Statistics._from_checked(x, y, sample_weight)
+        descent = StatsFeatureDescent(stats, init, fit_intercept, standardize,
+                                      warn_underdetermined=x.ndim == 2)
     elif line:
         descent = LineDescent(x, y, init, n_threads)
     else:
         descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
                                  weight_sum)
-
     points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
-    return descend(descent, learning_rate=learning_rate, cost=cost, weight_sum=weight_sum,
-                   max_iter=max_iter, tol=tol, record_every=record_every, progress=progress,
-                   callback=callback, n_points=x.shape[0],
-                   iterations_per_slice=max(1, _POINTS_PER_SLICE // points_per_iteration))
+    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
+                   record_every, progress, callback, points_per_iteration, x.shape[0])
 
 
-def descend(descent, *, learning_rate, cost, weight_sum, max_iter, tol, record_every,
-            progress, callback, n_points, iterations_per_slice):
-    """Run a descent object slice by slice and return its FitResult (or raise).
+def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,
+            progress, callback, points_per_iteration, n_points, stacklevel=3):
+    """Run a validated descent in slices; return its FitResult or raise (fit's second half).
 
-    Shared by :func:`fit` and :func:`gdfast.dask.fit`: everything after the
-    descent object is built -- the learning rate ("auto", the stability
-    warning), the slice loop with Ctrl-C, progress and callback, the
-    history, the diagnosis and the translation of the final status.  All
-    arguments are validated; ``tol`` is None or a float; ``weight_sum`` is
-    N or the sum of the weights; ``n_points`` is N (for the diagnosis).
-    Warnings point at the caller of the caller (the user's call of a fit).
+    ``stacklevel`` points the warnings at the user's call (fit -> descend: 3).
     """
-    # the kernel never stops on a gradient norm <= -1
-    kernel_tol = -1.0 if tol is None else tol
     limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
     if learning_rate == "auto":
         limits = limits()
@@ -236,12 +230,14 @@ def descend(descent, *, learning_rate, cost, weight_sum, max_iter, tol, record_e
         warnings.warn(
             f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
             f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
-            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=3)
+            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning,
+            stacklevel=stacklevel)
 
     # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
     cost_factor, grad_factor = cost_factors(cost, weight_sum)
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
+    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
     # Ctrl-C, the bar and the callback are looked at between slices.  A fit
     # that surely ends within its first slice skips that set-up: installing
     # a signal handler costs more than such a fit.
@@ -301,7 +297,7 @@ def descend(descent, *, learning_rate, cost, weight_sum, max_iter, tol, record_e
                                   max_iter, tol, gradient_norm, descent.n_params, n_points,
                                   stopped_by)
     result = _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol,
-                               descent.init, diagnosis, stopped_by)
+                               descent.init, diagnosis, stopped_by, stacklevel + 1)
     if stopped_by == _watch.STOPPED_BY_INTERRUPT:
         raise FitInterrupted(
             f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
@@ -323,7 +319,7 @@ def _collect_history(slices):
 
 
 def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
-                      diagnosis, stopped_by=None):
+                      diagnosis, stopped_by=None, stacklevel=4):
     """Turn the kernel's status into a FitResult, a warning or an error."""
     one_feature = history.coef.shape[1] == 1
     if len(history) == 0:
@@ -366,5 +362,5 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
             f"gradient descent stopped at max_iter={max_iter} before converging: the "
             f"gradient norm is {result.gradient_norm:.3g}, above tol={tol:g}. Increase "
             f"max_iter or the learning rate, or loosen tol.",
-            ConvergenceWarning, stacklevel=4)
+            ConvergenceWarning, stacklevel=stacklevel)
     return result

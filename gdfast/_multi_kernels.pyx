@@ -475,3 +475,233 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     state[S_PREV_COST] = prev_cost
     state[S_PREV_RECORDED] = prev_recorded
     return status, k, n_rows
+
+
+# ---------------------------------------------------------------------------
+# method="stats": the sufficient statistics in one pass, and the descent
+# from them in O(d**2) per iteration
+# ---------------------------------------------------------------------------
+# Rows per block of the statistics pass: each block is summed about its own
+# first row, then merged into the running total by the parallel-update
+# formulas.  Short blocks keep the shifted sums small (each block's shift is
+# a nearby data row), and the merge costs O(d**2) per block, nothing against
+# the block's O(rows * d**2).
+cdef enum:
+    STATS_BLOCK = 256
+
+
+def statistics_work_size(Py_ssize_t d):
+    """Length of the ``work`` buffer ``centred_statistics`` needs for d features."""
+    return 3 * (d + 1) + (d + 1) * (d + 1)
+
+
+cdef inline void _merge_into(double* total_w, double* mean, double* gram, double w_b,
+                             const double* mean_b, const double* gram_b, double* delta,
+                             Py_ssize_t p) noexcept nogil:
+    """Merge block statistics (w_b, mean_b, gram_b) into the running (total_w, mean, gram).
+
+    Chan, Golub & LeVeque's parallel update, weighted (upper triangles only):
+        W = Wa + Wb;  delta = mean_b - mean_a;  mean = mean_a + delta * Wb / W
+        gram = gram_a + gram_b + outer(delta, delta) * Wa * Wb / W
+    A block of zero weight changes nothing.
+    """
+    cdef double w_a = total_w[0], w = w_a + w_b, f
+    cdef Py_ssize_t j, k
+    if w_b == 0.0:
+        return
+    if w_a == 0.0:      # the first block with weight: copy it
+        for j in range(p):
+            mean[j] = mean_b[j]
+            for k in range(j, p):
+                gram[j * p + k] = gram_b[j * p + k]
+        total_w[0] = w_b
+        return
+    for j in range(p):
+        delta[j] = mean_b[j] - mean[j]
+    f = w_a * (w_b / w)
+    for j in range(p):
+        for k in range(j, p):
+            gram[j * p + k] += gram_b[j * p + k] + f * delta[j] * delta[k]
+        mean[j] += delta[j] * (w_b / w)
+    total_w[0] = w
+
+
+def centred_statistics(const floating[:, :] x, const floating[::1] y, double[::1] mean,
+                       double[:, ::1] gram, double[::1] work,
+                       const floating[::1] sample_weight=None):
+    """One pass over (x, y[, w]): return the weight sum; fill the centred statistics.
+
+    With v = (x[i, 0], ..., x[i, d-1], y[i]) (p = d + 1 values per point):
+    mean = (w[:, None] * v).sum(0) / w.sum() and gram (full, symmetric)
+    = (v - mean).T @ (w[:, None] * (v - mean)); w = 1 without weights.
+    ``work`` holds statistics_work_size(d) doubles.  Each block of
+    STATS_BLOCK rows is summed about its first row (its shift) and merged
+    into the total with the parallel-update formulas: no
+    sum-of-squares-minus-square-of-sum cancellation, whatever the means.
+    """
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], p = x.shape[1] + 1
+    cdef const floating* w = _weights_or_null(sample_weight)
+    cdef double* shift = &work[0]
+    cdef double* u = &work[p]
+    cdef double* delta = &work[2 * p]
+    cdef double* gram_b = &work[3 * p]
+    cdef double* sums_b = delta       # reused: the block sums become its mean
+    cdef double total_w = 0.0, w_b, wi = 1.0, wu
+    cdef Py_ssize_t start, stop, i, j, k
+    with nogil:
+        for j in range(p):
+            mean[j] = 0.0
+            for k in range(p):
+                gram[j, k] = 0.0
+        start = 0
+        while start < n:
+            stop = min(start + <Py_ssize_t>STATS_BLOCK, n)
+            # the block's shift: its first row (v - shift is small for nearby rows)
+            for j in range(d):
+                shift[j] = x[start, j]
+            shift[d] = y[start]
+            w_b = 0.0
+            for j in range(p):
+                sums_b[j] = 0.0
+                for k in range(j, p):
+                    gram_b[j * p + k] = 0.0
+            for i in range(start, stop):
+                if w != NULL:     # one test per row; times 1.0 is exact
+                    wi = w[i]
+                for j in range(d):
+                    u[j] = <double>x[i, j] - shift[j]
+                u[d] = <double>y[i] - shift[d]
+                w_b += wi
+                # sums_b += w * u;  gram_b += w * outer(u, u) (upper triangle)
+                for j in range(p):
+                    wu = wi * u[j]
+                    sums_b[j] += wu
+                    for k in range(j, p):
+                        gram_b[j * p + k] += wu * u[k]
+            if w_b > 0.0:
+                # about the block's own mean: gram_b -= outer(s, s) / w_b
+                for j in range(p):
+                    for k in range(j, p):
+                        gram_b[j * p + k] -= sums_b[j] * (sums_b[k] / w_b)
+                for j in range(p):
+                    u[j] = shift[j] + sums_b[j] / w_b    # the block's mean
+                _merge_into(&total_w, &mean[0], &gram[0, 0], w_b, u, gram_b, delta, p)
+            start = stop
+        # the lower triangle mirrors the upper one
+        for j in range(p):
+            for k in range(j + 1, p):
+                gram[k, j] = gram[j, k]
+    return total_w
+
+
+cdef inline double _stats_sums(const double* gram_zz, const double* cross_zy,
+                               const double* mean_z, double sum_yy, double weight_sum,
+                               double mean_y, const double* params, bint fit_intercept,
+                               Py_ssize_t d, double* grad_sums) noexcept nogil:
+    """The sums of _residual_sums at ``params``, from the statistics alone; returns sum w*r**2.
+
+    With r = c + (z - mean_z) @ b - (y - mean_y) and c = b0 + mean_z @ b - mean_y
+    (the mean residual; the centred columns' weighted sums are zero):
+        sum w*r      = W c
+        sum w*r*z_j  = (G b - cross)_j + mean_z[j] * W c
+        sum w*r**2   = W c**2 + b @ G @ b - 2 b @ cross + sum_yy
+    with G = gram_zz, cross = cross_zy (both of the centred z and y).
+    """
+    cdef const double* b = params + 1
+    cdef double c = (params[0] if fit_intercept else 0.0) - mean_y
+    cdef double quad = 0.0, gb, wc
+    cdef Py_ssize_t j, k
+    for j in range(d):
+        c += mean_z[j] * b[j]
+    wc = weight_sum * c
+    grad_sums[0] = wc if fit_intercept else 0.0
+    for j in range(d):
+        # gb = (G @ b)[j]; G is symmetric and stored in full (row j contiguous)
+        gb = _dot(gram_zz + j * d, b, d)
+        quad += b[j] * (gb - 2.0 * cross_zy[j])
+        grad_sums[1 + j] = (gb - cross_zy[j]) + mean_z[j] * wc
+    # the quadratic form's rounding can leave a tiny negative total near an
+    # exact fit, where the batch pass's sum of squares is >= 0: clamp it
+    return max(wc * c + quad + sum_yy, 0.0)
+
+
+def run_descent_stats(const double[:, ::1] gram_zz, const double[::1] cross_zy,
+                      const double[::1] mean_z, double sum_yy, double weight_sum,
+                      double mean_y, bint fit_intercept, double[::1] state,
+                      Py_ssize_t iteration, Py_ssize_t stop_at, double learning_rate,
+                      double grad_factor, double cost_factor, Py_ssize_t max_iter,
+                      double tol, Py_ssize_t record_every, double[:, ::1] rows,
+                      Py_ssize_t[::1] row_iteration, double[::1] work):
+    """run_descent with the sums from the statistics of z = (x - center) * inv_scale: O(d**2).
+
+    ``gram_zz`` (d, d) = sum w (z - mean_z)(z - mean_z).T, ``cross_zy`` (d,)
+    = sum w (z - mean_z)(y - mean_y), ``sum_yy`` = sum w (y - mean_y)**2,
+    ``weight_sum`` = sum w.  Same state, history, statuses and return value
+    as run_descent; ``work`` holds at least d + 1 doubles.
+    """
+    cdef Py_ssize_t d = gram_zz.shape[0], p = gram_zz.shape[0] + 1
+    cdef Py_ssize_t capacity = rows.shape[0], n_rows = 0, k = iteration, j
+    cdef int status = RUNNING
+    cdef double* params = &state[S_PARAMS]
+    cdef double* prev = &state[S_PARAMS + p]
+    cdef double* g = &work[0]
+    cdef double prev_cost = state[S_PREV_COST], prev_grad_norm = state[S_GRAD_NORM]
+    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
+    cdef bint recorded, finite
+    cdef double cost, grad_norm = prev_grad_norm
+
+    with nogil:
+        while True:
+            cost = cost_factor * _stats_sums(&gram_zz[0, 0], &cross_zy[0], &mean_z[0],
+                                             sum_yy, weight_sum, mean_y, params,
+                                             fit_intercept, d, g)
+            # from here on, the same steps as run_descent
+            finite = isfinite(cost)
+            for j in range(p):
+                g[j] *= grad_factor
+                finite = finite and isfinite(g[j])
+            if not finite:
+                if not prev_recorded:
+                    _record(rows, row_iteration, n_rows, k - 1, prev, p, prev_cost)
+                    n_rows += 1
+                status = DIVERGED
+                grad_norm = prev_grad_norm
+                break
+            grad_norm = _norm(g, p)
+
+            if grad_norm <= tol:
+                status = CONVERGED
+            elif k >= max_iter:
+                status = MAX_ITER
+            recorded = (status != RUNNING or k == 0
+                        or (record_every > 0 and k % record_every == 0))
+            if recorded:
+                _record(rows, row_iteration, n_rows, k, params, p, cost)
+                n_rows += 1
+            if status != RUNNING:
+                break
+
+            finite = True
+            for j in range(p):
+                prev[j] = params[j]
+                params[j] -= learning_rate * g[j]
+                finite = finite and isfinite(params[j])
+            if not finite:
+                for j in range(p):
+                    params[j] = prev[j]
+                if not recorded:
+                    _record(rows, row_iteration, n_rows, k, params, p, cost)
+                    n_rows += 1
+                status = DIVERGED
+                break
+            prev_cost = cost
+            prev_grad_norm = grad_norm
+            prev_recorded = recorded
+            k += 1
+            if n_rows == capacity or k >= stop_at:
+                break
+
+    state[S_GRAD_NORM] = grad_norm
+    state[S_PREV_COST] = prev_cost
+    state[S_PREV_RECORDED] = prev_recorded
+    return status, k, n_rows

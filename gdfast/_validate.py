@@ -133,8 +133,11 @@ def check_data(x, y):
     return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
-def check_sample_weight(sample_weight, n, dtype):
+def check_sample_weight(sample_weight, n, dtype, allow_zero_sum=False):
     """Validate the weights of the N points: (weights, their sum as a float), or (None, N).
+
+    ``allow_zero_sum``: all-zero weights are accepted (a chunk of a stream,
+    whose statistics merge with others', may hold only zero weights).
 
     Returned 1-D, contiguous, in the data's ``dtype`` (float32 weights for
     float32 data: the kernel reads both through one fused type, and each
@@ -157,7 +160,7 @@ def check_sample_weight(sample_weight, n, dtype):
         raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
     with np.errstate(over="ignore"):  # an overflowing sum is reported just below
         total = float(np.sum(w, dtype=np.float64))
-    if not total > 0:
+    if not total > 0 and not allow_zero_sum:
         raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
     if math.isinf(total):
         raise ValueError("sample_weight sums to more than float64 holds; rescale the weights")

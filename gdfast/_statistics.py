@@ -1,0 +1,245 @@
+"""Mergeable sufficient statistics of the least-squares cost, and the descent from them.
+
+For y = b0 + x @ b the cost and its gradient depend on the data only through
+the weight sum, the means and the centred second moments of (x, y).
+:class:`Statistics` holds them; it is built in one compiled pass over an
+array (``_multi_kernels.centred_statistics``) and two of them merge exactly
+(Chan, Golub & LeVeque's parallel update), so chunks of a file, or blocks of
+a distributed array, can be summarized separately and combined.
+:func:`fit_statistics` runs the descent from them, O(d**2) per iteration,
+whatever the number of points; ``fit(..., method="stats")`` and
+:func:`gdfast.fit_stream` use it.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _multi_kernels, _watch
+from ._descent import StatsFeatureDescent
+from ._fit import descend
+from ._moments import Moments
+from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
+                        check_real, check_sample_weight)
+
+_STATS_ITERATION_POINTS = 16   # as in _fit: a statistics iteration costs about this many points
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Mergeable sufficient statistics of (x, y[, w]) for the least-squares cost."""
+
+    n: int                    # number of points
+    weight_sum: float         # sum of weights (== n without weights)
+    mean_x: np.ndarray        # (d,) weighted column means, float64
+    mean_y: float
+    gram_xx: np.ndarray       # (d, d) sum w (x - mean_x)(x - mean_x)^T
+    cross_xy: np.ndarray      # (d,)  sum w (x - mean_x)(y - mean_y)
+    sum_yy: float             # sum w (y - mean_y)^2
+
+    @property
+    def n_features(self):
+        """d, the number of columns of x."""
+        return self.mean_x.shape[0]
+
+    @classmethod
+    def from_arrays(cls, x, y, sample_weight=None):
+        """The statistics of the points (x, y), optionally weighted, in one compiled pass.
+
+        Parameters
+        ----------
+        x : array_like, shape (N,) or (N, d)
+            As for :func:`gdfast.fit` (validated the same way; C- or
+            F-ordered, read-only and memory-mapped arrays are read in place).
+        y : array_like, shape (N,)
+        sample_weight : array_like, shape (N,), optional
+            Weights >= 0, as for :func:`gdfast.fit`, except that all zeros
+            is accepted (such statistics change nothing when merged).
+
+        Returns
+        -------
+        Statistics
+        """
+        x, y = check_data(x, y)
+        sample_weight, _ = check_sample_weight(sample_weight, x.shape[0], x.dtype,
+                                               allow_zero_sum=True)
+        return cls._from_checked(x, y, sample_weight)
+
+    @classmethod
+    def _from_checked(cls, x, y, sample_weight):
+        """from_arrays on data that check_data and check_sample_weight returned."""
+        x2 = x if x.ndim == 2 else x[:, None]   # a view, never a copy
+        d = x2.shape[1]
+        mean = np.empty(d + 1)
+        gram = np.empty((d + 1, d + 1))
+        work = np.empty(_multi_kernels.statistics_work_size(d))
+        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, work, sample_weight)
+        return cls(n=int(x2.shape[0]), weight_sum=float(weight_sum), mean_x=mean[:d].copy(),
+                   mean_y=float(mean[d]), gram_xx=gram[:d, :d].copy(),
+                   cross_xy=gram[:d, d].copy(), sum_yy=float(gram[d, d]))
+
+    def merge(self, other):
+        """The statistics of the union of both sets of points (parallel-update formulas).
+
+        Exact in exact arithmetic; associative and commutative up to rounding.
+        """
+        if not isinstance(other, Statistics):
+            raise TypeError(f"other must be a Statistics, got {type(other).__name__}")
+        if other.n_features != self.n_features:
+            raise ValueError(f"cannot merge statistics of {self.n_features} features with "
+                             f"statistics of {other.n_features} features")
+        w_a, w_b = self.weight_sum, other.weight_sum
+        if w_b == 0.0 or w_a == 0.0:
+            # no weight on one side: its means say nothing; only n adds up
+            keep = self if w_b == 0.0 else other
+            return Statistics(n=self.n + other.n, weight_sum=keep.weight_sum,
+                              mean_x=keep.mean_x, mean_y=keep.mean_y, gram_xx=keep.gram_xx,
+                              cross_xy=keep.cross_xy, sum_yy=keep.sum_yy)
+        w = w_a + w_b
+        share = w_b / w
+        f = w_a * share                          # Wa * Wb / W
+        dx = other.mean_x - self.mean_x
+        dy = other.mean_y - self.mean_y
+        return Statistics(
+            n=self.n + other.n, weight_sum=w,
+            mean_x=self.mean_x + dx * share,
+            mean_y=self.mean_y + dy * share,
+            gram_xx=self.gram_xx + other.gram_xx + f * np.outer(dx, dx),
+            cross_xy=self.cross_xy + other.cross_xy + f * dx * dy,
+            sum_yy=self.sum_yy + other.sum_yy + f * dy * dy)
+
+    def moments(self):
+        """The Moments (weight sum, means, population covariance) of x."""
+        covariance = self.gram_xx / self.weight_sum
+        np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
+        return Moments(self.weight_sum, self.mean_x, covariance)
+
+
+def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
+                   init=None, record_every=1, fit_intercept=True, standardize=False,
+                   progress=False, callback=None):
+    """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
+
+    Same parameters (less the data), history, stopping rules, warnings,
+    errors and result as :func:`gdfast.fit`; each iteration costs O(d**2)
+    whatever the number of points.  See ``fit``'s ``method="stats"`` for
+    when its iterates can differ from ``method="batch"``.
+    """
+    return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
+                           fit_intercept, standardize, progress, callback)
+
+
+def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
+                    fit_intercept, standardize, progress, callback, stacklevel=4):
+    """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
+    if not isinstance(stats, Statistics):
+        raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
+    if not stats.weight_sum > 0:
+        raise ValueError("stats has no weight (weight_sum == 0): at least one point needs "
+                         "a weight > 0")
+    learning_rate = check_learning_rate(learning_rate)
+    max_iter = check_count(max_iter, "max_iter")
+    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    cost = check_cost(cost)
+    record_every = check_count(record_every, "record_every")
+    fit_intercept = check_flag(fit_intercept, "fit_intercept")
+    standardize = check_flag(standardize, "standardize")
+    progress = _watch.check_progress(progress)
+    callback = _watch.check_callback(callback)
+    descent = StatsFeatureDescent(stats, init, fit_intercept, standardize)
+    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, stats.weight_sum,
+                   record_every, progress, callback, _STATS_ITERATION_POINTS, stats.n,
+                   stacklevel=stacklevel)
+
+
+def statistics_of_chunks(chunks):
+    """Statistics of an iterable of (x, y) or (x, y, w) chunks, in one pass, merged in order."""
+    try:
+        iterator = iter(chunks)
+    except TypeError:
+        raise TypeError(f"chunks must be an iterable of (x, y) or (x, y, sample_weight) "
+                        f"tuples, got {type(chunks).__name__}") from None
+    total = None
+    for i, chunk in enumerate(iterator):
+        if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
+            what = (f"a {type(chunk).__name__} of length {len(chunk)}"
+                    if isinstance(chunk, (tuple, list)) else f"a {type(chunk).__name__}")
+            raise ValueError(f"chunks[{i}] must be a tuple (x, y) or (x, y, sample_weight), "
+                             f"got {what}")
+        try:
+            part = Statistics.from_arrays(*chunk)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"chunks[{i}]: {exc}") from None
+        if total is not None and part.n_features != total.n_features:
+            raise ValueError(f"chunks[{i}] has {part.n_features} features (columns of x), "
+                             f"but the chunks before it have {total.n_features}")
+        total = part if total is None else total.merge(part)
+    if total is None:
+        raise ValueError("chunks is empty: at least one chunk of points is needed")
+    return total
+
+
+def fit_stream(chunks, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
+               init=None, record_every=1, fit_intercept=True, standardize=False,
+               progress=False, callback=None):
+    """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
+
+    Each chunk is summarized by its sufficient statistics (weight sum,
+    means, centred second moments of x and y: O(d**2) numbers, see
+    :class:`gdfast.Statistics`), which are merged as they come; no chunk is
+    kept.  The descent then runs from the merged statistics, as
+    ``fit(x, y, method="stats")`` would on all the chunks concatenated:
+    same history (to rounding, about 1e-10 relative on well-conditioned
+    data), stopping rules, warnings and errors.  Memory: one chunk at a
+    time.  For data larger than memory (a CSV or Parquet file, a
+    memory-mapped array) this reads the data once, where
+    ``fit(method="batch")`` reads it once per iteration.
+
+    Parameters
+    ----------
+    chunks : iterable of tuples
+        Each ``(x, y)`` or ``(x, y, sample_weight)``, with x of shape (n,)
+        or (n, d), n >= 1, validated like :func:`gdfast.fit`'s data; every
+        chunk has the same d (a 1-D x is one feature).  Chunks may differ
+        in size and in dtype; a chunk's weights may be all zero.  Iterated
+        once: a generator is fine.
+    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
+progress, callback
+        As for :func:`gdfast.fit`.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        For no chunk at all, a chunk that is not a 2- or 3-tuple, a chunk
+        whose data ``fit`` would reject (the message names ``chunks[i]``),
+        chunks of different numbers of features, or weights summing to 0
+        over all chunks.  Raised during the pass, before any descent.
+    DivergenceError, FitInterrupted
+        As for :func:`gdfast.fit`.
+
+    Examples
+    --------
+    A CSV file read 100 000 rows at a time with pandas::
+
+        import pandas as pd, gdfast
+        chunks = ((c[["x1", "x2"]].to_numpy(), c["y"].to_numpy())
+                  for c in pd.read_csv("big.csv", chunksize=100_000))
+        result = gdfast.fit_stream(chunks, learning_rate="auto")
+
+    With NumPy, a memory-mapped file cut into row blocks:
+
+    >>> import numpy as np, gdfast
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(1000, 2))
+    >>> y = 1.0 + x @ [2.0, -3.0] + 0.01 * rng.normal(size=1000)
+    >>> chunks = ((x[i:i + 300], y[i:i + 300]) for i in range(0, 1000, 300))
+    >>> res = gdfast.fit_stream(chunks, learning_rate="auto", tol=1e-9)
+    >>> np.round(res.intercept, 2), np.round(res.coef, 2)
+    (np.float64(1.0), array([ 2., -3.]))
+    """
+    stats = statistics_of_chunks(chunks)
+    return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
+                           fit_intercept, standardize, progress, callback)

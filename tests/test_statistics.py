@@ -1,0 +1,174 @@
+"""gdfast.Statistics: one compiled pass, exact merges, and the descent from them."""
+import warnings
+
+import numpy as np
+import pytest
+
+import gdfast
+from gdfast import Statistics, fit_statistics
+
+
+def _numpy_statistics(x, y, w=None):
+    """Two-pass NumPy reference of every field."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[:, None] if x.ndim == 1 else x
+    y = np.asarray(y, dtype=np.float64)
+    w = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+    W = w.sum()
+    mx, my = (w @ x) / W, (w @ y) / W
+    cx, cy = x - mx, y - my
+    return dict(n=len(y), weight_sum=W, mean_x=mx, mean_y=my, gram_xx=cx.T @ (w[:, None] * cx),
+                cross_xy=cx.T @ (w * cy), sum_yy=cy @ (w * cy))
+
+
+def _assert_stats_close(s, ref, rtol):
+    assert s.n == ref["n"]
+    np.testing.assert_allclose(s.weight_sum, ref["weight_sum"], rtol=1e-14)
+    # errors are measured against the spread (a centred sum can be ~0)
+    spread_x = np.sqrt(np.diag(ref["gram_xx"]))
+    spread_y = np.sqrt(ref["sum_yy"])
+    np.testing.assert_allclose(s.mean_x, ref["mean_x"], rtol=rtol,
+                               atol=rtol * np.max(spread_x) / np.sqrt(ref["weight_sum"]))
+    np.testing.assert_allclose(s.mean_y, ref["mean_y"], rtol=rtol,
+                               atol=rtol * spread_y / np.sqrt(ref["weight_sum"]))
+    np.testing.assert_allclose(s.gram_xx, ref["gram_xx"], rtol=rtol,
+                               atol=rtol * np.max(spread_x) ** 2 + 1e-300)
+    np.testing.assert_allclose(s.cross_xy, ref["cross_xy"], rtol=rtol,
+                               atol=rtol * np.max(spread_x) * spread_y + 1e-300)
+    np.testing.assert_allclose(s.sum_yy, ref["sum_yy"], rtol=rtol, atol=rtol * spread_y ** 2)
+
+
+@pytest.fixture
+def data3():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(1000, 3)) * [1.0, 3.0, 0.5] + [5.0, -2.0, 100.0]
+    y = 1.0 + x @ [2.0, -1.0, 0.5] + rng.normal(0.0, 0.3, 1000)
+    w = rng.uniform(0.0, 3.0, 1000)
+    return x, y, w
+
+
+@pytest.mark.parametrize("n", [1, 2, 255, 256, 257, 1000])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_from_arrays_matches_two_pass_numpy(data3, n, weighted):
+    x, y, w = data3
+    w = w[:n] if weighted else None
+    s = Statistics.from_arrays(x[:n], y[:n], w)
+    _assert_stats_close(s, _numpy_statistics(x[:n], y[:n], w), 1e-12)
+    assert s.mean_x.dtype == np.float64 and s.gram_xx.shape == (3, 3)
+    np.testing.assert_array_equal(s.gram_xx, s.gram_xx.T)
+
+
+def test_from_arrays_one_feature_and_fortran_order(data3):
+    x, y, _ = data3
+    s1 = Statistics.from_arrays(x[:, 0], y)
+    assert s1.mean_x.shape == (1,) and s1.gram_xx.shape == (1, 1)
+    _assert_stats_close(s1, _numpy_statistics(x[:, 0], y), 1e-12)
+    sf = Statistics.from_arrays(np.asfortranarray(x), y)
+    sc = Statistics.from_arrays(x, y)
+    np.testing.assert_array_equal(sf.gram_xx, sc.gram_xx)
+
+
+def test_from_arrays_keeps_digits_of_a_huge_mean():
+    # x around 1e9 with spread 1: sum x**2 - N mean**2 would keep no digit
+    rng = np.random.default_rng(2)
+    x = rng.normal(1e9, 1.0, (20_000, 2))
+    y = x @ [1.0, -1.0] + rng.normal(0, 1.0, 20_000)
+    _assert_stats_close(Statistics.from_arrays(x, y), _numpy_statistics(x, y), 1e-9)
+
+
+def test_from_arrays_float32_accumulates_in_double():
+    rng = np.random.default_rng(3)
+    x = rng.normal(3.0, 1.0, (100_000, 2)).astype(np.float32)
+    y = (x @ np.array([1.0, 2.0], np.float32)).astype(np.float32)
+    s = Statistics.from_arrays(x, y)
+    # the reference on the same float32 values, summed in float64
+    _assert_stats_close(s, _numpy_statistics(x, y), 1e-11)
+
+
+@pytest.mark.parametrize("cut", [1, 17, 500, 999])
+def test_merge_equals_statistics_of_the_union(data3, cut):
+    x, y, w = data3
+    for weights in (None, w):
+        wa = None if weights is None else weights[:cut]
+        wb = None if weights is None else weights[cut:]
+        merged = Statistics.from_arrays(x[:cut], y[:cut], wa).merge(
+            Statistics.from_arrays(x[cut:], y[cut:], wb))
+        _assert_stats_close(merged, _numpy_statistics(x, y, weights), 1e-12)
+
+
+def test_merge_is_associative_and_commutative(data3):
+    x, y, w = data3
+    a, b, c = (Statistics.from_arrays(x[s], y[s], w[s])
+               for s in (slice(0, 100), slice(100, 101), slice(101, None)))
+    left, right, swapped = a.merge(b).merge(c), a.merge(b.merge(c)), c.merge(a).merge(b)
+    for other in (right, swapped):
+        np.testing.assert_allclose(other.gram_xx, left.gram_xx, rtol=1e-13)
+        np.testing.assert_allclose(other.cross_xy, left.cross_xy, rtol=1e-13)
+        np.testing.assert_allclose(other.sum_yy, left.sum_yy, rtol=1e-13)
+        np.testing.assert_allclose(other.mean_x, left.mean_x, rtol=1e-14)
+
+
+def test_zero_weight_statistics_merge_as_nothing(data3):
+    x, y, w = data3
+    s = Statistics.from_arrays(x, y, w)
+    zero = Statistics.from_arrays(x[:5] + 1e6, y[:5], np.zeros(5))
+    assert zero.weight_sum == 0.0
+    for merged in (s.merge(zero), zero.merge(s)):
+        assert merged.n == s.n + 5
+        np.testing.assert_array_equal(merged.gram_xx, s.gram_xx)
+        assert merged.sum_yy == s.sum_yy
+    with pytest.raises(ValueError, match="weight_sum == 0"):
+        fit_statistics(zero)
+
+
+def test_merge_refuses_other_things(data3):
+    x, y, _ = data3
+    s = Statistics.from_arrays(x, y)
+    with pytest.raises(TypeError, match="other must be a Statistics"):
+        s.merge((1, 2))
+    with pytest.raises(ValueError, match="3 features .* 1 features"):
+        s.merge(Statistics.from_arrays(x[:, 0], y))
+
+
+@pytest.mark.parametrize("args, exc, match", [
+    ((np.ones((3, 2)), np.ones(4)), ValueError, "same number of points"),
+    ((np.array([[1.0, np.nan]]), [1.0]), ValueError, "x must be finite"),
+    ((np.ones((2, 2)), ["a", "b"]), TypeError, "y must hold real numbers"),
+    ((np.ones((2, 2)), np.ones(2), [1.0, -1.0]), ValueError, "sample_weight must be >= 0"),
+    ((np.ones((0, 2)), np.ones(0)), ValueError, "x is empty"),
+])
+def test_from_arrays_validates_like_fit(args, exc, match):
+    with pytest.raises(exc, match=match):
+        Statistics.from_arrays(*args)
+
+
+def test_fit_statistics_history_matches_batch(data3):
+    x, y, w = data3
+    kwargs = dict(learning_rate="auto", max_iter=300, tol=1e-10, standardize=True)
+    batch = gdfast.fit(x, y, sample_weight=w, **kwargs)
+    stats = fit_statistics(Statistics.from_arrays(x, y, w), **kwargs)
+    np.testing.assert_array_equal(stats.history.iteration, batch.history.iteration)
+    np.testing.assert_allclose(stats.history.coef, batch.history.coef, rtol=1e-10)
+    np.testing.assert_allclose(stats.history.cost, batch.history.cost, rtol=1e-10)
+    assert stats.converged == batch.converged
+    assert stats.learning_rate == pytest.approx(batch.learning_rate, rel=1e-12)
+    assert "iterations" in stats.diagnosis
+
+
+def test_fit_statistics_checks_its_arguments(data3):
+    x, y, _ = data3
+    s = Statistics.from_arrays(x, y)
+    with pytest.raises(TypeError, match="stats must be a gdfast Statistics"):
+        fit_statistics((x, y))
+    with pytest.raises(ValueError, match="max_iter"):
+        fit_statistics(s, max_iter=-1)
+    with pytest.raises(ValueError, match="init"):
+        fit_statistics(s, init=(0.0, 1.0))
+
+
+def test_fit_statistics_warns_at_the_callers_line(data3):
+    x, y, _ = data3
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_statistics(Statistics.from_arrays(x, y), learning_rate=1e-6, max_iter=2)
+    assert [c.filename for c in caught] == [__file__]
