@@ -128,6 +128,15 @@ progress, callback
         return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                                fit_intercept, standardize, progress, callback, stacklevel=4)
 
+    descent = _batch_descent(client, x, y, sample_weight, init, fit_intercept, standardize)
+    # one iteration per slice: an iteration is a round trip through the
+    # cluster, so Ctrl-C, the bar and the callback get their turn after each
+    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, descent.weight_sum,
+                   record_every, progress, callback, _POINTS_PER_SLICE, n, stacklevel=3)
+
+
+def _batch_descent(client, x, y, sample_weight, init, fit_intercept, standardize):
+    """Persist the checked blocks, make the statistics pass; the DaskFeatureDescent on them."""
     # persisted once, from the graph that loads and checks each block: a
     # block lost with its worker is recomputed from that graph
     persisted = client.persist([a for a in (x, y, sample_weight) if a is not None])
@@ -135,13 +144,9 @@ progress, callback
     stats = _statistics(blocks, lambda *a: client.submit(_dask_tasks.block_statistics, *a),
                         client.submit, client)
     _check_weight_sum(stats)
-    weight_sum = float(n) if sample_weight is None else stats.weight_sum
-    descent = DaskFeatureDescent(client, blocks, x.shape, stats.moments(), init, fit_intercept,
-                                 standardize, sample_weight is not None, weight_sum)
-    # one iteration per slice: an iteration is a round trip through the
-    # cluster, so Ctrl-C, the bar and the callback get their turn after each
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                   record_every, progress, callback, _POINTS_PER_SLICE, n, stacklevel=3)
+    weight_sum = float(x.shape[0]) if sample_weight is None else stats.weight_sum
+    return DaskFeatureDescent(client, blocks, x.shape, stats.moments(), init, fit_intercept,
+                              standardize, sample_weight is not None, weight_sum)
 
 
 def _check_client(client):
