@@ -12,8 +12,8 @@ from ._diagnosis import diagnose, round_down
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted)
 from ._result import FitResult
-from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_method, check_n_threads, check_real, check_sample_weight)
+from ._validate import (check_data, check_descent_options, check_method, check_n_threads,
+                        check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -179,16 +179,10 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     """
     x, y = check_data(x, y)
     sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
-    learning_rate = check_learning_rate(learning_rate)
-    max_iter = check_count(max_iter, "max_iter")
-    # the kernel never stops on a gradient norm <= -1
-    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
-    cost = check_cost(cost)
-    record_every = check_count(record_every, "record_every")
-    fit_intercept = check_flag(fit_intercept, "fit_intercept")
-    standardize = check_flag(standardize, "standardize")
-    progress = _watch.check_progress(progress)
-    callback = _watch.check_callback(callback)
+    (learning_rate, max_iter, tol, kernel_tol, cost, record_every, fit_intercept, standardize,
+     progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
+                                                 record_every, fit_intercept, standardize,
+                                                 progress, callback)
     method = check_method(method)
     n_threads = check_n_threads(n_threads, x.shape[0])
     # the foundation's one-feature kernels: plain 1-D x, unweighted

@@ -281,3 +281,22 @@ def check_params(init, d, fit_intercept, name="init"):
         raise ValueError(f"{name} must be {what}, got {len(init)} values")
     values = [check_real(v, f"{name}[{i}] ({param})") for i, (v, param) in enumerate(zip(init, names))]
     return np.array(([] if fit_intercept else [0.0]) + values)
+
+
+def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
+                          standardize, progress, callback):
+    """The options every fit takes, validated, in this order; plus the kernel's tol.
+
+    Returns (learning_rate, max_iter, tol, kernel_tol, cost, record_every,
+    fit_intercept, standardize, progress, callback); ``kernel_tol`` is -1
+    for ``tol=None`` (the kernel never stops on a gradient norm <= -1).
+    """
+    from . import _watch
+
+    learning_rate = check_learning_rate(learning_rate)
+    max_iter = check_count(max_iter, "max_iter")
+    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
+            check_count(record_every, "record_every"), check_flag(fit_intercept, "fit_intercept"),
+            check_flag(standardize, "standardize"), _watch.check_progress(progress),
+            _watch.check_callback(callback))

@@ -19,12 +19,11 @@ import dask.array as da
 import distributed
 import numpy as np
 
-from . import _dask_tasks, _watch
+from . import _dask_tasks
 from ._dask_descent import DaskFeatureDescent
 from ._fit import _POINTS_PER_SLICE, descend
 from ._statistics import _fit_statistics
-from ._validate import (check_cost, check_count, check_flag, check_learning_rate, check_method,
-                        check_real)
+from ._validate import check_descent_options, check_method
 
 __all__ = ["fit"]
 
@@ -105,16 +104,10 @@ progress, callback
     >>> result.intercept, result.coef                          # doctest: +SKIP
     """
     method = check_method(method)
-    learning_rate = check_learning_rate(learning_rate)
-    max_iter = check_count(max_iter, "max_iter")
-    # the kernel never stops on a gradient norm <= -1
-    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
-    cost = check_cost(cost)
-    record_every = check_count(record_every, "record_every")
-    fit_intercept = check_flag(fit_intercept, "fit_intercept")
-    standardize = check_flag(standardize, "standardize")
-    progress = _watch.check_progress(progress)
-    callback = _watch.check_callback(callback)
+    (learning_rate, max_iter, tol, kernel_tol, cost, record_every, fit_intercept, standardize,
+     progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
+                                                 record_every, fit_intercept, standardize,
+                                                 progress, callback)
     x, y, sample_weight = _check_arrays(X, y, sample_weight)
     client = _check_client(client)
     n = x.shape[0]
