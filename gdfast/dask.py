@@ -23,7 +23,7 @@ from . import _dask_tasks
 from ._dask_descent import DaskFeatureDescent
 from ._fit import _POINTS_PER_SLICE, descend
 from ._statistics import _fit_statistics
-from ._validate import check_descent_options, check_method
+from ._validate import check_descent_options, check_method, check_params
 
 __all__ = ["fit"]
 
@@ -98,8 +98,9 @@ progress, callback
     >>> import dask.array as da, gdfast.dask                  # doctest: +SKIP
     >>> from distributed import Client                         # doctest: +SKIP
     >>> client = Client(n_workers=2, threads_per_worker=1)     # doctest: +SKIP
-    >>> X = da.random.default_rng(0).normal(size=(1_000_000, 3), chunks=(250_000, 3))
-    >>> y = 1.0 + X @ da.from_array([2.0, -1.0, 0.5]) + 0.1    # doctest: +SKIP
+    >>> rng = da.random.default_rng(0)                         # doctest: +SKIP
+    >>> X = rng.normal(size=(1_000_000, 3), chunks=(250_000, 3))  # doctest: +SKIP
+    >>> y = 1.0 + X @ da.from_array([2.0, -1.0, 0.5])          # doctest: +SKIP
     >>> result = gdfast.dask.fit(X, y, learning_rate="auto")   # doctest: +SKIP
     >>> result.intercept, result.coef                          # doctest: +SKIP
     """
@@ -109,6 +110,7 @@ progress, callback
                                                  record_every, fit_intercept, standardize,
                                                  progress, callback)
     x, y, sample_weight = _check_arrays(X, y, sample_weight)
+    check_params(init, x.shape[1], fit_intercept)   # before any work on the cluster
     client = _check_client(client)
     n = x.shape[0]
 

@@ -222,6 +222,8 @@ def test_bad_input_is_refused_before_iterating(client, data):
         gdfast.dask.fit(X, Y, client="tcp://nowhere")
     with pytest.raises(ValueError, match="method must be one of"):
         gdfast.dask.fit(X, Y, method="sgd", client=client)
+    with pytest.raises(ValueError, match=r"init must be 4 numbers \(b0, b1, b2, b3\)"):
+        gdfast.dask.fit(X, Y, init=(0.0, 1.0), client=client)
     # found by the first pass, named by their row in the whole data
     bad = x.copy()
     bad[12_345, 1] = np.nan
