@@ -172,3 +172,10 @@ def test_fit_statistics_warns_at_the_callers_line(data3):
         warnings.simplefilter("always")
         fit_statistics(Statistics.from_arrays(x, y), learning_rate=1e-6, max_iter=2)
     assert [c.filename for c in caught] == [__file__]
+
+
+def test_fit_statistics_warns_of_more_parameters_than_points_at_the_callers_line():
+    s = Statistics.from_arrays(np.eye(3)[:2], [1.0, 2.0])
+    with pytest.warns(UserWarning, match="3 features for 2 points") as caught:
+        fit_statistics(s, learning_rate=0.1, max_iter=5, tol=None)
+    assert caught[0].filename == __file__
