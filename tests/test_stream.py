@@ -6,12 +6,8 @@ import gdfast
 
 
 @pytest.fixture
-def data():
-    rng = np.random.default_rng(21)
-    x = rng.normal(size=(1001, 3)) * [1.0, 2.0, 0.5] + [1.0, -1.0, 2.0]
-    y = 2.0 + x @ [1.0, -0.5, 0.25] + rng.normal(0.0, 0.2, 1001)
-    w = rng.uniform(0.0, 2.0, 1001)
-    return x, y, w
+def data(weighted_points):
+    return weighted_points(1001, [1.0, -1.0, 2.0], seed=21)
 
 
 def _cut(n, sizes):
