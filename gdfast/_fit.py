@@ -217,8 +217,19 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
                                  weight_sum)
     points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    if isinstance(descent, StatsFeatureDescent):
+        points_per_iteration = stats_iteration_points(descent.n_columns - 2)
     return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
                    record_every, progress, callback, points_per_iteration, x.shape[0])
+
+
+def stats_iteration_points(d):
+    """The point-visits one iteration from the statistics of d features costs about.
+
+    O(d**2) work (G @ b): as much as a batch iteration over about d points
+    of d features, and never less than the O(1) one-feature iteration.
+    """
+    return max(_STATS_ITERATION_POINTS, d)
 
 
 def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _multi_kernels, _watch
 from ._descent import StatsFeatureDescent
-from ._fit import _STATS_ITERATION_POINTS, descend
+from ._fit import descend, stats_iteration_points
 from ._moments import Moments
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
                         check_real, check_sample_weight)
@@ -161,7 +161,7 @@ def _descend_from(stats, init, s, stacklevel):
                                   stacklevel=stacklevel)
     return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
                    s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
-                   _STATS_ITERATION_POINTS, stats.n, stacklevel=stacklevel)
+                   stats_iteration_points(stats.n_features), stats.n, stacklevel=stacklevel)
 
 
 def statistics_of_chunks(chunks):
