@@ -204,7 +204,8 @@ class StatsFeatureDescent(FeatureDescent):
     history and statuses as FeatureDescent.
     """
 
-    def __init__(self, stats, init, fit_intercept, standardize, warn_underdetermined=True):
+    def __init__(self, stats, init, fit_intercept, standardize, warn_underdetermined=True,
+                 stacklevel=3):
         d = stats.mean_x.shape[0]
         self.stats = stats
         self.fit_intercept = fit_intercept
@@ -216,7 +217,7 @@ class StatsFeatureDescent(FeatureDescent):
             warnings.warn(
                 f"x has {d} features for {stats.n} points: with {self.n_params} parameters "
                 f"and only {stats.n} points the least-squares solution is not unique; gradient "
-                f"descent converges to the one nearest init", UserWarning, stacklevel=3)
+                f"descent converges to the one nearest init", UserWarning, stacklevel=stacklevel)
         self.work = np.empty(d + 1)
         self.state = np.zeros(_multi_kernels.state_size(d))
         self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))

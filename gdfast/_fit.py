@@ -115,20 +115,29 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         with ``stopped_by="callback"`` and ``converged=False``.
     method : {"batch", "stats"}, default "batch"
         ``"batch"``: each iteration makes a pass over the N points, as
-        described above.  ``"stats"``: one pass computes N, the means and the
-        centred second moments (the Gram matrix of the centred x and y), then
-        each iteration gets the same sums from them in O(1), whatever N.  Same
-        history, stopping rules, warnings and errors.  The iterates agree with
-        ``"batch"`` to 1e-10 relative or better on well-conditioned data.
-        They can differ more under extreme conditioning: when the fit is
-        nearly exact (residuals tiny against the spread of y, the cost is a
-        difference of nearly equal centred moments, so near the optimum it
-        keeps only the digits that survive that cancellation), or when x's
-        mean is huge against its spread.  For now "stats" fits one feature
-        (1-D x) with ``fit_intercept=True`` and ``standardize=False``.
+        described above.  ``"stats"``: one pass computes the sufficient
+        statistics (the weight sum, the means and the centred second moments
+        of x and y: the Gram matrix of the centred data and its
+        cross-products with y, see :class:`gdfast.Statistics`), then each
+        iteration gets the same sums from them in O(d**2) (O(1) for 1-D x),
+        whatever N.  Every option works with it (several features,
+        ``fit_intercept``, ``standardize``, ``sample_weight``).  Same
+        history, stopping rules, warnings and errors.  The iterates agree
+        with ``"batch"`` to 1e-10 relative or better on well-conditioned
+        data.  They can differ more under extreme conditioning: when the fit
+        is nearly exact (residuals tiny against the spread of y: the cost is
+        then a difference of nearly equal quadratic forms, so near the
+        optimum it keeps only the digits that survive that cancellation, and
+        a rounded negative total is clamped to 0), when the Gram matrix is
+        nearly singular (nearly collinear columns: the gradient G @ b - c is
+        a difference of large nearly equal terms), or when x's mean is huge
+        against its spread.  Data too large for memory: see
+        :func:`gdfast.fit_stream`.
     n_threads : int or None, default None
         Threads for the passes over the data (``"batch"`` on 1-D x: every
-        iteration; ``"stats"``: the one pass).  None: every core this process
+        iteration; ``"stats"`` on 1-D x with an intercept, no weights and
+        ``standardize=False``: the one pass; the other paths run on one
+        thread).  None: every core this process
         may use when N is large enough for threads to pay, else one.  The
         results are the same bit for bit for any value: the data is cut into
         fixed blocks whose sums are combined in a fixed order.  The threads
@@ -202,8 +211,19 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
                                  weight_sum)
     points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    if isinstance(descent, StatsFeatureDescent):
+        points_per_iteration = stats_iteration_points(descent.n_columns - 2)
     return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
                    record_every, progress, callback, points_per_iteration, x.shape[0])
+
+
+def stats_iteration_points(d):
+    """The point-visits one iteration from the statistics of d features costs about.
+
+    O(d**2) work (G @ b): as much as a batch iteration over about d points
+    of d features, and never less than the O(1) one-feature iteration.
+    """
+    return max(_STATS_ITERATION_POINTS, d)
 
 
 def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,

@@ -367,6 +367,103 @@ def state_size(Py_ssize_t d):
     return S_PARAMS + 2 * (d + 1)
 
 
+cdef struct Walk:
+    # a descent between two calls' state arrays: the loop's variables
+    double* params          # the current point (p values)
+    double* prev            # the last finite point before it
+    double* g               # the gradient, filled by the caller's sums
+    Py_ssize_t p            # number of parameters, d + 1
+    Py_ssize_t k            # updates made so far
+    Py_ssize_t n_rows       # history rows written by this call
+    int status
+    double prev_cost, prev_grad_norm, grad_norm
+    bint prev_recorded
+
+
+cdef inline Walk _walk_from(double[::1] state, double* g, Py_ssize_t p,
+                            Py_ssize_t iteration) noexcept:
+    """The Walk stored in ``state`` (see the S_* slots), at ``iteration``."""
+    cdef Walk w
+    w.params = &state[S_PARAMS]
+    w.prev = &state[S_PARAMS + p]
+    w.g = g
+    w.p = p
+    w.k = iteration
+    w.n_rows = 0
+    w.status = RUNNING
+    w.prev_cost = state[S_PREV_COST]
+    w.prev_grad_norm = state[S_GRAD_NORM]
+    w.grad_norm = w.prev_grad_norm
+    w.prev_recorded = state[S_PREV_RECORDED] != 0.0
+    return w
+
+
+cdef inline tuple _walk_store(Walk* w, double[::1] state):
+    """Save the Walk in ``state``; return run_descent's (status, iteration, n_rows)."""
+    state[S_GRAD_NORM] = w.grad_norm
+    state[S_PREV_COST] = w.prev_cost
+    state[S_PREV_RECORDED] = w.prev_recorded
+    return w.status, w.k, w.n_rows
+
+
+cdef inline bint _advance(Walk* w, double cost, double learning_rate, double grad_factor,
+                          Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
+                          Py_ssize_t stop_at, double[:, ::1] rows,
+                          Py_ssize_t[::1] row_iteration) noexcept nogil:
+    """One iteration after the sums: record, test, update; True when this call must return.
+
+    ``cost`` is cost_factor * sum w*r**2 and w.g the raw gradient sums at
+    w.params.  Shared by the batch and the statistics descents, so both
+    stop, record and diverge by the same rules.
+    """
+    cdef Py_ssize_t j, p = w.p
+    cdef bint recorded, finite = isfinite(cost)
+    for j in range(p):
+        w.g[j] *= grad_factor
+        finite = finite and isfinite(w.g[j])
+    if not finite:
+        if not w.prev_recorded:
+            _record(rows, row_iteration, w.n_rows, w.k - 1, w.prev, p, w.prev_cost)
+            w.n_rows += 1
+        w.status = DIVERGED
+        w.grad_norm = w.prev_grad_norm
+        return True
+    w.grad_norm = _norm(w.g, p)
+
+    if w.grad_norm <= tol:
+        w.status = CONVERGED
+    elif w.k >= max_iter:
+        w.status = MAX_ITER
+    recorded = (w.status != RUNNING or w.k == 0
+                or (record_every > 0 and w.k % record_every == 0))
+    if recorded:
+        _record(rows, row_iteration, w.n_rows, w.k, w.params, p, cost)
+        w.n_rows += 1
+    if w.status != RUNNING:
+        return True
+
+    # the simultaneous update: every g[j] comes from this pass; the
+    # current point becomes the previous one
+    finite = True
+    for j in range(p):
+        w.prev[j] = w.params[j]
+        w.params[j] -= learning_rate * w.g[j]
+        finite = finite and isfinite(w.params[j])
+    if not finite:
+        for j in range(p):
+            w.params[j] = w.prev[j]
+        if not recorded:
+            _record(rows, row_iteration, w.n_rows, w.k, w.params, p, cost)
+            w.n_rows += 1
+        w.status = DIVERGED
+        return True
+    w.prev_cost = cost
+    w.prev_grad_norm = w.grad_norm
+    w.prev_recorded = recorded
+    w.k += 1
+    return w.n_rows == rows.shape[0] or w.k >= stop_at
+
+
 def run_descent(const floating[:, :] x, const floating[::1] y,
                 const double[::1] center, const double[::1] inv_scale, bint fit_intercept,
                 double[::1] state, Py_ssize_t iteration, Py_ssize_t stop_at,
@@ -408,73 +505,19 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     cdef Py_ssize_t col_stride = x.strides[1] // sizeof(floating)
     cdef const floating* xp = &x[0, 0]
     cdef const floating* w = _weights_or_null(sample_weight)
-    cdef Py_ssize_t capacity = rows.shape[0], n_rows = 0, k = iteration, j
-    cdef int status = RUNNING
-    cdef double* params = &state[S_PARAMS]
-    cdef double* prev = &state[S_PARAMS + p]
-    cdef double* g = &work[0]
     cdef double* block = &work[p]
-    cdef double prev_cost = state[S_PREV_COST], prev_grad_norm = state[S_GRAD_NORM]
-    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
-    cdef bint recorded, finite
-    cdef double cost, grad_norm = prev_grad_norm
+    cdef Walk walk = _walk_from(state, &work[0], p, iteration)
+    cdef double cost
 
     with nogil:
         while True:
             cost = cost_factor * _residual_sums(xp, n, d, row_stride, col_stride, &y[0], w,
-                                                &center[0], &inv_scale[0], params,
-                                                fit_intercept, g, block)
-            finite = isfinite(cost)
-            for j in range(p):
-                g[j] *= grad_factor
-                finite = finite and isfinite(g[j])
-            if not finite:
-                if not prev_recorded:
-                    _record(rows, row_iteration, n_rows, k - 1, prev, p, prev_cost)
-                    n_rows += 1
-                status = DIVERGED
-                grad_norm = prev_grad_norm
+                                                &center[0], &inv_scale[0], walk.params,
+                                                fit_intercept, walk.g, block)
+            if _advance(&walk, cost, learning_rate, grad_factor, max_iter, tol, record_every,
+                        stop_at, rows, row_iteration):
                 break
-            grad_norm = _norm(g, p)
-
-            if grad_norm <= tol:
-                status = CONVERGED
-            elif k >= max_iter:
-                status = MAX_ITER
-            recorded = (status != RUNNING or k == 0
-                        or (record_every > 0 and k % record_every == 0))
-            if recorded:
-                _record(rows, row_iteration, n_rows, k, params, p, cost)
-                n_rows += 1
-            if status != RUNNING:
-                break
-
-            # the simultaneous update: every g[j] comes from this pass; the
-            # current point becomes the previous one
-            finite = True
-            for j in range(p):
-                prev[j] = params[j]
-                params[j] -= learning_rate * g[j]
-                finite = finite and isfinite(params[j])
-            if not finite:
-                for j in range(p):
-                    params[j] = prev[j]
-                if not recorded:
-                    _record(rows, row_iteration, n_rows, k, params, p, cost)
-                    n_rows += 1
-                status = DIVERGED
-                break
-            prev_cost = cost
-            prev_grad_norm = grad_norm
-            prev_recorded = recorded
-            k += 1
-            if n_rows == capacity or k >= stop_at:
-                break
-
-    state[S_GRAD_NORM] = grad_norm
-    state[S_PREV_COST] = prev_cost
-    state[S_PREV_RECORDED] = prev_recorded
-    return status, k, n_rows
+    return _walk_store(&walk, state)
 
 
 # ---------------------------------------------------------------------------
@@ -640,68 +683,15 @@ def run_descent_stats(const double[:, ::1] gram_zz, const double[::1] cross_zy,
     as run_descent; ``work`` holds at least d + 1 doubles.
     """
     cdef Py_ssize_t d = gram_zz.shape[0], p = gram_zz.shape[0] + 1
-    cdef Py_ssize_t capacity = rows.shape[0], n_rows = 0, k = iteration, j
-    cdef int status = RUNNING
-    cdef double* params = &state[S_PARAMS]
-    cdef double* prev = &state[S_PARAMS + p]
-    cdef double* g = &work[0]
-    cdef double prev_cost = state[S_PREV_COST], prev_grad_norm = state[S_GRAD_NORM]
-    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
-    cdef bint recorded, finite
-    cdef double cost, grad_norm = prev_grad_norm
+    cdef Walk walk = _walk_from(state, &work[0], p, iteration)
+    cdef double cost
 
     with nogil:
         while True:
             cost = cost_factor * _stats_sums(&gram_zz[0, 0], &cross_zy[0], &mean_z[0],
-                                             sum_yy, weight_sum, mean_y, params,
-                                             fit_intercept, d, g)
-            # from here on, the same steps as run_descent
-            finite = isfinite(cost)
-            for j in range(p):
-                g[j] *= grad_factor
-                finite = finite and isfinite(g[j])
-            if not finite:
-                if not prev_recorded:
-                    _record(rows, row_iteration, n_rows, k - 1, prev, p, prev_cost)
-                    n_rows += 1
-                status = DIVERGED
-                grad_norm = prev_grad_norm
+                                             sum_yy, weight_sum, mean_y, walk.params,
+                                             fit_intercept, d, walk.g)
+            if _advance(&walk, cost, learning_rate, grad_factor, max_iter, tol, record_every,
+                        stop_at, rows, row_iteration):
                 break
-            grad_norm = _norm(g, p)
-
-            if grad_norm <= tol:
-                status = CONVERGED
-            elif k >= max_iter:
-                status = MAX_ITER
-            recorded = (status != RUNNING or k == 0
-                        or (record_every > 0 and k % record_every == 0))
-            if recorded:
-                _record(rows, row_iteration, n_rows, k, params, p, cost)
-                n_rows += 1
-            if status != RUNNING:
-                break
-
-            finite = True
-            for j in range(p):
-                prev[j] = params[j]
-                params[j] -= learning_rate * g[j]
-                finite = finite and isfinite(params[j])
-            if not finite:
-                for j in range(p):
-                    params[j] = prev[j]
-                if not recorded:
-                    _record(rows, row_iteration, n_rows, k, params, p, cost)
-                    n_rows += 1
-                status = DIVERGED
-                break
-            prev_cost = cost
-            prev_grad_norm = grad_norm
-            prev_recorded = recorded
-            k += 1
-            if n_rows == capacity or k >= stop_at:
-                break
-
-    state[S_GRAD_NORM] = grad_norm
-    state[S_PREV_COST] = prev_cost
-    state[S_PREV_RECORDED] = prev_recorded
-    return status, k, n_rows
+    return _walk_store(&walk, state)

@@ -16,13 +16,10 @@ import numpy as np
 
 from . import _multi_kernels, _watch
 from ._descent import StatsFeatureDescent
-from ._fit import descend
+from ._fit import descend, stats_iteration_points
 from ._moments import Moments
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
                         check_real, check_sample_weight)
-
-_STATS_ITERATION_POINTS = 16   # as in _fit: a statistics iteration costs about this many points
-
 
 @dataclass(frozen=True)
 class Statistics:
@@ -128,27 +125,43 @@ def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="
                            fit_intercept, standardize, progress, callback)
 
 
+def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
+                    standardize, progress, callback):
+    """fit's checks of the descent's settings (all but init, which needs d): a dict."""
+    return dict(
+        learning_rate=check_learning_rate(learning_rate),
+        max_iter=check_count(max_iter, "max_iter"),
+        tol=tol,
+        # the kernel never stops on a gradient norm <= -1
+        kernel_tol=-1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True),
+        cost=check_cost(cost),
+        record_every=check_count(record_every, "record_every"),
+        fit_intercept=check_flag(fit_intercept, "fit_intercept"),
+        standardize=check_flag(standardize, "standardize"),
+        progress=_watch.check_progress(progress),
+        callback=_watch.check_callback(callback))
+
+
 def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                     fit_intercept, standardize, progress, callback, stacklevel=4):
     """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
     if not isinstance(stats, Statistics):
         raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
+    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
+                               standardize, progress, callback)
+    return _descend_from(stats, init, settings, stacklevel + 1)
+
+
+def _descend_from(stats, init, s, stacklevel):
+    """The descent from validated statistics and settings."""
     if not stats.weight_sum > 0:
         raise ValueError("stats has no weight (weight_sum == 0): at least one point needs "
                          "a weight > 0")
-    learning_rate = check_learning_rate(learning_rate)
-    max_iter = check_count(max_iter, "max_iter")
-    kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
-    cost = check_cost(cost)
-    record_every = check_count(record_every, "record_every")
-    fit_intercept = check_flag(fit_intercept, "fit_intercept")
-    standardize = check_flag(standardize, "standardize")
-    progress = _watch.check_progress(progress)
-    callback = _watch.check_callback(callback)
-    descent = StatsFeatureDescent(stats, init, fit_intercept, standardize)
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, stats.weight_sum,
-                   record_every, progress, callback, _STATS_ITERATION_POINTS, stats.n,
-                   stacklevel=stacklevel)
+    descent = StatsFeatureDescent(stats, init, s["fit_intercept"], s["standardize"],
+                                  stacklevel=stacklevel)
+    return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
+                   s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
+                   stats_iteration_points(stats.n_features), stats.n, stacklevel=stacklevel)
 
 
 def statistics_of_chunks(chunks):
@@ -240,6 +253,6 @@ progress, callback
     >>> np.round(res.intercept, 2), np.round(res.coef, 2)
     (np.float64(1.0), array([ 2., -3.]))
     """
-    stats = statistics_of_chunks(chunks)
-    return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                           fit_intercept, standardize, progress, callback)
+    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
+                               standardize, progress, callback)
+    return _descend_from(statistics_of_chunks(chunks), init, settings, stacklevel=4)

@@ -86,6 +86,20 @@ def feature_data():
     return x, y
 
 
+def weighted_points(n, offset, seed):
+    """n points around y = 1 + x @ (2, -1, 0.5) with x of 3 columns of spreads (1, 2, 0.5)
+    about ``offset``, and a weight in [0, 2] per point: (x, y, w)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)) * [1.0, 2.0, 0.5] + offset
+    y = 1.0 + x @ [2.0, -1.0, 0.5] + rng.normal(0.0, 0.3, n)
+    return x, y, rng.uniform(0.0, 2.0, n)
+
+
+@pytest.fixture(name="weighted_points")
+def _weighted_points():
+    return weighted_points
+
+
 def peak_memory(function, *args, **kwargs):
     """(function(*args, **kwargs), the peak of Python-traced memory during the call in bytes)."""
     import tracemalloc

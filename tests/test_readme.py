@@ -31,3 +31,19 @@ def test_the_scikit_learn_example_runs_and_its_numbers_hold():
     assert model.score(X, y) == pytest.approx(0.5177, abs=1e-4)
     assert reg.intercept_ == pytest.approx(152.13, abs=0.01) and abs(reg.n_iter_ - 4294) <= 10
     assert len(reg.loss_curve_) == reg.n_iter_ + 1
+
+
+def test_the_large_data_example_runs_and_matches_fit_stats():
+    import numpy as np
+
+    import gdfast
+
+    section = README.read_text().split("## Large data", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(code, str(README), "exec"), scope)
+    res, x, y = scope["res"], scope["x"], scope["y"]
+    whole = gdfast.fit(x, y, method="stats", learning_rate="auto", tol=1e-10)
+    assert res.converged and res.n_iter == whole.n_iter
+    np.testing.assert_allclose(res.coef, whole.coef, rtol=1e-10)
+    np.testing.assert_allclose(res.coef, [2.0, -1.0, 0.5], atol=1e-3)

@@ -39,12 +39,9 @@ def _assert_stats_close(s, ref, rtol):
 
 
 @pytest.fixture
-def data3():
-    rng = np.random.default_rng(7)
-    x = rng.normal(size=(1000, 3)) * [1.0, 3.0, 0.5] + [5.0, -2.0, 100.0]
-    y = 1.0 + x @ [2.0, -1.0, 0.5] + rng.normal(0.0, 0.3, 1000)
-    w = rng.uniform(0.0, 3.0, 1000)
-    return x, y, w
+def data3(weighted_points):
+    # a column far from 0 (100 +- 0.5): the sums must be centred
+    return weighted_points(1000, [5.0, -2.0, 100.0], seed=7)
 
 
 @pytest.mark.parametrize("n", [1, 2, 255, 256, 257, 1000])
@@ -172,3 +169,43 @@ def test_fit_statistics_warns_at_the_callers_line(data3):
         warnings.simplefilter("always")
         fit_statistics(Statistics.from_arrays(x, y), learning_rate=1e-6, max_iter=2)
     assert [c.filename for c in caught] == [__file__]
+
+
+def test_fit_statistics_warns_of_more_parameters_than_points_at_the_callers_line():
+    s = Statistics.from_arrays(np.eye(3)[:2], [1.0, 2.0])
+    with pytest.warns(UserWarning, match="3 features for 2 points") as caught:
+        fit_statistics(s, learning_rate=0.1, max_iter=5, tol=None)
+    assert caught[0].filename == __file__
+
+
+def test_statistics_pickle_for_other_processes(data3):
+    import pickle
+
+    x, y, w = data3
+    s = Statistics.from_arrays(x, y, w)
+    back = pickle.loads(pickle.dumps(s))
+    np.testing.assert_array_equal(back.gram_xx, s.gram_xx)
+    assert (back.n, back.weight_sum, back.sum_yy) == (s.n, s.weight_sum, s.sum_yy)
+
+
+def test_slices_of_a_many_feature_stats_fit_stay_short(monkeypatch):
+    # an iteration costs O(d**2): with d = 200 a slice holds about 2**24 / 200
+    # iterations, so Ctrl-C and the progress bar are served as often as in batch
+    from gdfast import _fit, _multi_kernels
+
+    assert _fit.stats_iteration_points(1) == _fit.stats_iteration_points(16) == 16
+    assert _fit.stats_iteration_points(200) == 200
+    starts = []
+    real = _multi_kernels.run_descent_stats
+
+    def spy(*args):
+        starts.append(args[8])     # the iteration the slice starts at
+        return real(*args)
+
+    monkeypatch.setattr(_multi_kernels, "run_descent_stats", spy)
+    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 20 * 10)   # 10 iterations a slice
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 20))
+    res = fit_statistics(Statistics.from_arrays(x, x @ np.ones(20)), max_iter=35, tol=None,
+                         learning_rate=0.01)
+    assert starts == [0, 10, 20, 30] and res.n_iter == 35

@@ -84,7 +84,12 @@ def test_stats_converges_like_batch(dtype):
 @pytest.mark.parametrize("record_every", [1, 7, 0])
 def test_stats_divergence_reports_like_batch(line_data, record_every):
     x, y = line_data
-    kwargs = dict(learning_rate=5.0, max_iter=10**6, record_every=record_every, init=(0.0, -5.0))
+    _assert_diverges_like_batch(x, y, learning_rate=5.0, max_iter=10**6,
+                                record_every=record_every, init=(0.0, -5.0))
+
+
+def _assert_diverges_like_batch(x, y, **kwargs):
+    """Both methods raise DivergenceError with the same history up to the last finite point."""
     with pytest.raises(gdfast.DivergenceError) as batch:
         gdfast.fit(x, y, **kwargs)
     with pytest.raises(gdfast.DivergenceError) as stats:
@@ -116,3 +121,149 @@ def test_stats_single_point():
     res = gdfast.fit([2.0], [5.0], learning_rate=0.1, max_iter=2000, tol=1e-12, method="stats")
     assert res.converged
     assert res.intercept + 2.0 * res.slope == pytest.approx(5.0, rel=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# several features, weights, standardize, no intercept: the Gram-form descent
+# ---------------------------------------------------------------------------
+def _features(d, dtype=np.float64, n=400, seed=None):
+    rng = np.random.default_rng(seed if seed is not None else d)
+    x = rng.normal(size=(n, d)) * rng.uniform(0.5, 2.0, d) + rng.normal(0.0, 1.0, d)
+    y = 1.0 + x @ rng.normal(size=d) + rng.normal(0.0, 0.5, n)
+    w = rng.uniform(0.0, 2.0, n)
+    return x.astype(dtype), y.astype(dtype), w.astype(dtype)
+
+
+def _assert_histories_agree(hs, hb, rtol):
+    """Row by row: the parameters (intercept and coef) within rtol of their norm, the cost within rtol."""
+    np.testing.assert_array_equal(hs.iteration, hb.iteration)
+    ps = np.column_stack([hs.intercept, hs.coef])
+    pb = np.column_stack([hb.intercept, hb.coef])
+    size = np.linalg.norm(pb, axis=1)
+    np.testing.assert_array_less(np.linalg.norm(ps - pb, axis=1), rtol * size + 1e-300)
+    np.testing.assert_allclose(hs.cost, hb.cost, rtol=rtol)
+
+
+@pytest.mark.parametrize("d", [1, 3, 8])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted, standardize", [(False, False), (True, False), (False, True),
+                                                   (True, True)])
+@pytest.mark.parametrize("cost", ["half_mse", "mse"])
+def test_stats_features_agree_with_batch(d, fit_intercept, weighted, standardize, cost):
+    x, y, w = _features(d)
+    kwargs = dict(learning_rate=0.05, max_iter=150, tol=None, cost=cost,
+                  fit_intercept=fit_intercept, standardize=standardize,
+                  sample_weight=w if weighted else None)
+    batch = gdfast.fit(x, y, **kwargs)
+    stats = gdfast.fit(x, y, method="stats", **kwargs)
+    _assert_histories_agree(stats.history, batch.history, 1e-10)
+    assert stats.n_iter == batch.n_iter == 150
+    assert stats.gradient_norm == pytest.approx(batch.gradient_norm, rel=1e-9)
+
+
+@pytest.mark.parametrize("d", [1, 3])
+def test_stats_features_float32_agree_with_batch(d):
+    x, y, w = _features(d, np.float32)
+    for kwargs in (dict(), dict(sample_weight=w, standardize=True)):
+        batch = gdfast.fit(x, y, learning_rate=0.05, max_iter=100, tol=None, **kwargs)
+        stats = gdfast.fit(x, y, learning_rate=0.05, max_iter=100, tol=None, method="stats",
+                           **kwargs)
+        _assert_histories_agree(stats.history, batch.history, 1e-10)
+
+
+def test_stats_one_feature_paths_agree():
+    # 1-D x with non-default options runs the Gram-form descent; 2-D (N, 1) too
+    x, y, _ = _features(1)
+    line = gdfast.fit(x[:, 0], y, learning_rate=0.1, max_iter=50, tol=None, method="stats")
+    gram = gdfast.fit(x, y, learning_rate=0.1, max_iter=50, tol=None, method="stats")
+    _assert_histories_agree(gram.history, line.history, 1e-12)
+    assert gram.slope == pytest.approx(line.slope, rel=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_stats_converges_to_lstsq(fit_intercept):
+    x, y, w = _features(5, n=300, seed=11)
+    res = gdfast.fit(x, y, learning_rate="auto", max_iter=20_000, tol=1e-12, method="stats",
+                     sample_weight=w, fit_intercept=fit_intercept)
+    assert res.converged
+    a = np.column_stack([np.ones(len(y)), x]) if fit_intercept else x
+    sw = np.sqrt(w)
+    solution = np.linalg.lstsq(a * sw[:, None], y * sw, rcond=None)[0]
+    got = np.concatenate([[res.intercept], res.coef]) if fit_intercept else res.coef
+    np.testing.assert_allclose(got, solution, rtol=1e-8, atol=1e-9)
+    if not fit_intercept:
+        assert res.intercept == 0.0
+
+
+def test_stats_features_match_numpy_oracle(oracle_features):
+    x, y, w = _features(3)
+    res = gdfast.fit(x, y, learning_rate=0.05, max_iter=40, tol=None, method="stats",
+                     sample_weight=w)
+    rows = oracle_features(x, y, 0.05, 40, sample_weight=w)
+    np.testing.assert_allclose(res.history.intercept, rows[:, 1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.history.coef, rows[:, 2:-1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.history.cost, rows[:, -1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("record_every", [1, 7])
+def test_stats_features_divergence_reports_like_batch(record_every):
+    x, y, w = _features(3)
+    # the rate is far above the stability limit: a DivergenceWarning first
+    with pytest.warns(gdfast.DivergenceWarning):
+        _assert_diverges_like_batch(x, y, learning_rate=3.0, max_iter=10**6,
+                                    record_every=record_every, sample_weight=w)
+
+
+def test_stats_features_stopping_and_callback_like_batch():
+    x, y, _ = _features(3)
+    seen = {}
+    for method in ("batch", "stats"):
+        steps = []
+        res = gdfast.fit(x, y, learning_rate="auto", max_iter=10**5, tol=1e-8, method=method,
+                         standardize=True, callback=lambda s: steps.append(s.iteration))
+        seen[method] = (res.converged, res.n_iter, steps)
+    assert seen["stats"] == seen["batch"]
+    assert seen["stats"][0]
+
+
+def test_stats_features_short_slices_change_nothing(monkeypatch):
+    x, y, w = _features(3)
+    kwargs = dict(learning_rate=0.05, max_iter=300, tol=None, record_every=7,
+                  sample_weight=w, method="stats")
+    whole = gdfast.fit(x, y, **kwargs)
+    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 16 * 13)   # 13 iterations a slice
+    monkeypatch.setattr(_fit, "_FIRST_SLICE_ROWS", 2)
+    sliced = gdfast.fit(x, y, **kwargs)
+    np.testing.assert_array_equal(sliced.history.iteration, whole.history.iteration)
+    np.testing.assert_array_equal(sliced.history.coef, whole.history.coef)
+    np.testing.assert_array_equal(sliced.history.cost, whole.history.cost)
+
+
+def test_stats_standardize_refuses_a_constant_column_before_descending():
+    x, y, _ = _features(3)
+    x = x.copy()
+    x[:, 1] = 4.0
+    with pytest.raises(ValueError, match=r"cannot scale column x\[:, 1\]"):
+        gdfast.fit(x, y, method="stats", standardize=True)
+
+
+def test_stats_features_read_only_data_is_not_copied(monkeypatch):
+    from gdfast import _multi_kernels
+    x, y, w = _features(3)
+    for a in (x, y, w):
+        a.flags.writeable = False
+    xf = np.asfortranarray(x)
+    xf.flags.writeable = False
+    seen = []
+    real = _multi_kernels.centred_statistics
+
+    def spy(xs, ys, *args):
+        seen.append((xs, ys, args[-1]))
+        return real(xs, ys, *args)
+
+    monkeypatch.setattr(_multi_kernels, "centred_statistics", spy)
+    for design in (x, xf):
+        gdfast.fit(design, y, method="stats", sample_weight=w, max_iter=3, tol=None)
+        xs, ys, ws = seen[-1]
+        assert np.shares_memory(xs, design) and np.shares_memory(ys, y)
+        assert np.shares_memory(ws, w)
