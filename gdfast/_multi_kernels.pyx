@@ -520,6 +520,28 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     return _walk_store(&walk, state)
 
 
+def advance(double[::1] state, double[::1] g, double cost, Py_ssize_t iteration,
+            Py_ssize_t stop_at, double learning_rate, double grad_factor, Py_ssize_t max_iter,
+            double tol, Py_ssize_t record_every, double[:, ::1] rows,
+            Py_ssize_t[::1] row_iteration):
+    """One iteration of run_descent from sums made elsewhere (gdfast.dask's cluster).
+
+    ``g`` holds the raw gradient sums (scaled here in place) and ``cost`` =
+    cost_factor * sum w*r**2, both at the parameters in ``state`` (run_descent's
+    layout), after ``iteration`` updates.  Same recording, stopping and
+    divergence rules as run_descent (the same _advance); ``rows`` and
+    ``row_iteration`` are where this iteration's row, if any, goes.
+
+    Returns
+    -------
+    (done, status, iteration, n_rows) : done when run_descent would return.
+    """
+    cdef Walk walk = _walk_from(state, &g[0], g.shape[0], iteration)
+    cdef bint done = _advance(&walk, cost, learning_rate, grad_factor, max_iter, tol,
+                              record_every, stop_at, rows, row_iteration)
+    return (done,) + _walk_store(&walk, state)
+
+
 # ---------------------------------------------------------------------------
 # method="stats": the sufficient statistics in one pass, and the descent
 # from them in O(d**2) per iteration
