@@ -535,7 +535,9 @@ cdef enum:
 
 def statistics_work_size(Py_ssize_t d):
     """Length of the ``work`` buffer ``centred_statistics`` needs for d features."""
-    return 3 * (d + 1) + (d + 1) * (d + 1)
+    # shift, block mean, delta, ones (p each), the block's Gram (p*p), and the
+    # block's shifted values u and weighted values w*u (p columns of STATS_BLOCK)
+    return 4 * (d + 1) + (d + 1) * (d + 1) + 2 * (d + 1) * STATS_BLOCK
 
 
 cdef inline void _merge_into(double* total_w, double* mean, double* gram, double w_b,
@@ -583,53 +585,66 @@ def centred_statistics(const floating[:, :] x, const floating[::1] y, double[::1
     sum-of-squares-minus-square-of-sum cancellation, whatever the means.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], p = x.shape[1] + 1
+    cdef Py_ssize_t row_stride = x.strides[0] // sizeof(floating)
+    cdef Py_ssize_t col_stride = x.strides[1] // sizeof(floating)
+    cdef const floating* xp = &x[0, 0]
     cdef const floating* w = _weights_or_null(sample_weight)
+    cdef Py_ssize_t ld = STATS_BLOCK
     cdef double* shift = &work[0]
-    cdef double* u = &work[p]
+    cdef double* mean_b = &work[p]
     cdef double* delta = &work[2 * p]
-    cdef double* gram_b = &work[3 * p]
-    cdef double* sums_b = delta       # reused: the block sums become its mean
-    cdef double total_w = 0.0, w_b, wi = 1.0, wu
-    cdef Py_ssize_t start, stop, i, j, k
+    cdef double* ones = &work[3 * p]
+    cdef double* gram_b = &work[4 * p]
+    cdef double* u = &work[4 * p + p * p]        # column j of the block: u[j*ld : j*ld+rows]
+    cdef double* wu = u + p * ld                 # w * u, the same layout (u itself unweighted)
+    cdef double* wcol
+    cdef double total_w = 0.0, w_b
+    cdef Py_ssize_t start, rows, i, j, k
     with nogil:
         for j in range(p):
+            ones[j] = 1.0
             mean[j] = 0.0
             for k in range(p):
                 gram[j, k] = 0.0
         start = 0
         while start < n:
-            stop = min(start + <Py_ssize_t>STATS_BLOCK, n)
+            rows = min(<Py_ssize_t>STATS_BLOCK, n - start)
             # the block's shift: its first row (v - shift is small for nearby rows)
             for j in range(d):
-                shift[j] = x[start, j]
+                shift[j] = xp[start * row_stride + j * col_stride]
             shift[d] = y[start]
-            w_b = 0.0
-            for j in range(p):
-                sums_b[j] = 0.0
-                for k in range(j, p):
-                    gram_b[j * p + k] = 0.0
-            for i in range(start, stop):
-                if w != NULL:     # one test per row; times 1.0 is exact
-                    wi = w[i]
-                for j in range(d):
-                    u[j] = <double>x[i, j] - shift[j]
-                u[d] = <double>y[i] - shift[d]
-                w_b += wi
-                # sums_b += w * u;  gram_b += w * outer(u, u) (upper triangle)
+            # u = v - shift, column by column, in double (x read in its memory order)
+            _load_block(xp + start * row_stride, row_stride, col_stride, rows, d, shift,
+                        ones, False, u, ld)
+            for i in range(rows):
+                u[d * ld + i] = <double>y[start + i] - shift[d]
+            # the weighted columns: without weights w*u is u itself (no copy)
+            wcol = u
+            if w != NULL:
+                wcol = wu
                 for j in range(p):
-                    wu = wi * u[j]
-                    sums_b[j] += wu
-                    for k in range(j, p):
-                        gram_b[j * p + k] += wu * u[k]
+                    for i in range(rows):
+                        wu[j * ld + i] = <double>w[start + i] * u[j * ld + i]
+                w_b = 0.0
+                for i in range(rows):
+                    w_b += w[start + i]
+            else:
+                w_b = <double>rows
             if w_b > 0.0:
-                # about the block's own mean: gram_b -= outer(s, s) / w_b
+                # sums s_j = (w*u_j).sum(), Gram g_jk = (w*u_j) @ u_k (upper
+                # triangle): contiguous dot products, which vectorize
+                for j in range(p):
+                    mean_b[j] = _sum(wcol + j * ld, rows)
+                    for k in range(j, p):
+                        gram_b[j * p + k] = _dot(wcol + j * ld, u + k * ld, rows)
+                # about the block's own mean: g -= outer(s, s) / w_b; mean = shift + s / w_b
                 for j in range(p):
                     for k in range(j, p):
-                        gram_b[j * p + k] -= sums_b[j] * (sums_b[k] / w_b)
+                        gram_b[j * p + k] -= mean_b[j] * (mean_b[k] / w_b)
                 for j in range(p):
-                    u[j] = shift[j] + sums_b[j] / w_b    # the block's mean
-                _merge_into(&total_w, &mean[0], &gram[0, 0], w_b, u, gram_b, delta, p)
-            start = stop
+                    mean_b[j] = shift[j] + mean_b[j] / w_b
+                _merge_into(&total_w, &mean[0], &gram[0, 0], w_b, mean_b, gram_b, delta, p)
+            start += rows
         # the lower triangle mirrors the upper one
         for j in range(p):
             for k in range(j + 1, p):
