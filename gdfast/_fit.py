@@ -13,7 +13,8 @@ from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning
                           FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_method, check_n_threads, check_real, check_sample_weight)
+                        check_method, check_n_threads, check_params, check_real,
+                        check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -208,6 +209,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     elif method == "stats":
         # any d: one pass for the statistics, then O(d**2) per iteration
         from ._statistics import Statistics   # _statistics imports this module
+        check_params(init, 1 if x.ndim == 1 else x.shape[1], fit_intercept)  # before the pass
         stats = Statistics._from_checked(x, y, sample_weight)
         descent = StatsFeatureDescent(stats, init, fit_intercept, standardize,
                                       warn_underdetermined=x.ndim == 2)

@@ -23,7 +23,46 @@ from ._validate import (check_cost, check_count, check_data, check_flag, check_l
 
 @dataclass(frozen=True)
 class Statistics:
-    """Mergeable sufficient statistics of (x, y[, w]) for the least-squares cost."""
+    """Mergeable sufficient statistics of (x, y[, w]) for the least-squares cost.
+
+    The cost of y = b0 + x @ b and its gradient depend on the data only
+    through these numbers (O(d**2) of them, whatever N), so
+    :func:`fit_statistics` descends from them as ``fit`` does from the data.
+    Build them with :meth:`from_arrays` (one compiled pass, sums in float64,
+    each block of rows summed about one of its rows, so a mean far from 0
+    costs no digits) and combine the statistics of separate pieces of data
+    with :meth:`merge`.  Frozen, picklable, holds no data.
+
+    Attributes
+    ----------
+    n : int
+        The number of points.
+    weight_sum : float
+        The sum of the weights (``n`` without weights).
+    mean_x : ndarray, shape (d,)
+        The weighted column means of x, float64.
+    mean_y : float
+        The weighted mean of y.
+    gram_xx : ndarray, shape (d, d)
+        sum w (x - mean_x)(x - mean_x)^T, symmetric.
+    cross_xy : ndarray, shape (d,)
+        sum w (x - mean_x)(y - mean_y).
+    sum_yy : float
+        sum w (y - mean_y)**2.
+
+    Examples
+    --------
+    >>> import numpy as np, gdfast
+    >>> x = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]])
+    >>> y = 1.0 + x @ [2.0, -1.0]
+    >>> s = gdfast.Statistics.from_arrays(x[:1], y[:1]).merge(
+    ...     gdfast.Statistics.from_arrays(x[1:], y[1:]))
+    >>> s.n, s.mean_x.tolist(), float(s.sum_yy)
+    (4, [1.5, 1.0], 18.0)
+    >>> res = gdfast.fit_statistics(s, learning_rate="auto", tol=1e-12, max_iter=10**4)
+    >>> round(res.intercept, 9), np.round(res.coef, 9).tolist()
+    (1.0, [2.0, -1.0])
+    """
 
     n: int                    # number of points
     weight_sum: float         # sum of weights (== n without weights)
@@ -118,8 +157,31 @@ def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="
 
     Same parameters (less the data), history, stopping rules, warnings,
     errors and result as :func:`gdfast.fit`; each iteration costs O(d**2)
-    whatever the number of points.  See ``fit``'s ``method="stats"`` for
-    when its iterates can differ from ``method="batch"``.
+    whatever the number of points.  ``fit(x, y, method="stats")`` is
+    ``fit_statistics(Statistics.from_arrays(x, y, w), ...)``; see its
+    ``method`` for when the iterates can differ from ``method="batch"``.
+
+    Parameters
+    ----------
+    stats : Statistics
+        Of data with a weight sum > 0.
+    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
+progress, callback
+        As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
+        intercept).
+
+    Returns
+    -------
+    FitResult
+        Its ``diagnosis`` counts ``stats.n`` points.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``stats`` that is not a Statistics or has no weight, and for
+        the parameters ``fit`` rejects, before any iteration.
+    DivergenceError, FitInterrupted
+        As for :func:`gdfast.fit`.
     """
     return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                            fit_intercept, standardize, progress, callback)

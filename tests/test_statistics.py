@@ -209,3 +209,12 @@ def test_slices_of_a_many_feature_stats_fit_stay_short(monkeypatch):
     res = fit_statistics(Statistics.from_arrays(x, x @ np.ones(20)), max_iter=35, tol=None,
                          learning_rate=0.01)
     assert starts == [0, 10, 20, 30] and res.n_iter == 35
+
+
+def test_docstring_examples():
+    import doctest
+
+    from gdfast import _statistics
+
+    failed, attempted = doctest.testmod(_statistics)
+    assert attempted >= 10 and failed == 0
