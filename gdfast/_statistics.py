@@ -19,7 +19,7 @@ from ._descent import StatsFeatureDescent
 from ._fit import descend, stats_iteration_points
 from ._moments import Moments
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_real, check_sample_weight)
+                        check_n_threads, check_real, check_sample_weight)
 
 @dataclass(frozen=True)
 class Statistics:
@@ -78,7 +78,7 @@ class Statistics:
         return self.mean_x.shape[0]
 
     @classmethod
-    def from_arrays(cls, x, y, sample_weight=None):
+    def from_arrays(cls, x, y, sample_weight=None, *, n_threads=1):
         """The statistics of the points (x, y), optionally weighted, in one compiled pass.
 
         Parameters
@@ -90,6 +90,9 @@ class Statistics:
         sample_weight : array_like, shape (N,), optional
             Weights >= 0, as for :func:`gdfast.fit`, except that all zeros
             is accepted (such statistics change nothing when merged).
+        n_threads : int or None, default 1
+            Threads for the pass; None: as :func:`gdfast.fit` chooses.  The
+            result is the same bit for bit for any value.
 
         Returns
         -------
@@ -98,17 +101,18 @@ class Statistics:
         x, y = check_data(x, y)
         sample_weight, _ = check_sample_weight(sample_weight, x.shape[0], x.dtype,
                                                allow_zero_sum=True)
-        return cls._from_checked(x, y, sample_weight)
+        n_threads = check_n_threads(n_threads, x.shape[0])
+        return cls._from_checked(x, y, sample_weight, n_threads)
 
     @classmethod
-    def _from_checked(cls, x, y, sample_weight):
+    def _from_checked(cls, x, y, sample_weight, n_threads=1):
         """from_arrays on data that check_data and check_sample_weight returned."""
         x2 = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         d = x2.shape[1]
         mean = np.empty(d + 1)
         gram = np.empty((d + 1, d + 1))
-        work = np.empty(_multi_kernels.statistics_work_size(d))
-        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, work, sample_weight)
+        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, sample_weight,
+                                                       n_threads)
         return cls(n=int(x2.shape[0]), weight_sum=float(weight_sum), mean_x=mean[:d].copy(),
                    mean_y=float(mean[d]), gram_xx=gram[:d, :d].copy(),
                    cross_xy=gram[:d, d].copy(), sum_yy=float(gram[d, d]))

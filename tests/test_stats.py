@@ -280,9 +280,9 @@ def test_stats_features_read_only_data_is_not_copied(monkeypatch):
     seen = []
     real = _multi_kernels.centred_statistics
 
-    def spy(xs, ys, *args):
-        seen.append((xs, ys, args[-1]))
-        return real(xs, ys, *args)
+    def spy(xs, ys, mean, gram, ws, n_threads):
+        seen.append((xs, ys, ws))
+        return real(xs, ys, mean, gram, ws, n_threads)
 
     monkeypatch.setattr(_multi_kernels, "centred_statistics", spy)
     for design in (x, xf):
