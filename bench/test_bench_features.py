@@ -46,3 +46,21 @@ def test_gdfast(benchmark, data, order):
 def test_numpy_loop(benchmark, data):
     x, y = data
     benchmark(numpy_loop, x, y, LEARNING_RATE, ITERATIONS)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_gdfast_stats(benchmark, data, order):
+    # method="stats": the one pass for the statistics, then O(d**2) updates
+    x, y = data
+    x = np.asarray(x, order=order)
+    res = benchmark(gdfast.fit, x, y, learning_rate=LEARNING_RATE, max_iter=ITERATIONS,
+                    tol=None, record_every=0, method="stats", n_threads=1)
+    _, b = numpy_loop(x, y, LEARNING_RATE, ITERATIONS)
+    np.testing.assert_allclose(res.coef, b, rtol=1e-9)
+
+
+def test_statistics_pass(benchmark, data):
+    # the one pass alone (Statistics.from_arrays), on one thread
+    x, y = data
+    stats = benchmark(gdfast.Statistics.from_arrays, np.asfortranarray(x), y)
+    assert stats.n == len(y)

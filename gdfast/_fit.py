@@ -13,7 +13,7 @@ from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning
                           FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_data, check_descent_options, check_method, check_n_threads,
-                        check_sample_weight)
+                        check_params, check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -135,9 +135,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         :func:`gdfast.fit_stream`.
     n_threads : int or None, default None
         Threads for the passes over the data (``"batch"`` on 1-D x: every
-        iteration; ``"stats"`` on 1-D x with an intercept, no weights and
-        ``standardize=False``: the one pass; the other paths run on one
-        thread).  None: every core this process
+        iteration; ``"stats"``: the one pass; ``"batch"`` on 2-D x or with
+        options runs on one thread).  None: every core this process
         may use when N is large enough for threads to pay, else one.  The
         results are the same bit for bit for any value: the data is cut into
         fixed blocks whose sums are combined in a fixed order.  The threads
@@ -202,7 +201,8 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     elif method == "stats":
         # any d: one pass for the statistics, then O(d**2) per iteration
         from ._statistics import Statistics   # _statistics imports this module
-        stats = Statistics._from_checked(x, y, sample_weight)
+        check_params(init, 1 if x.ndim == 1 else x.shape[1], fit_intercept)  # before the pass
+        stats = Statistics._from_checked(x, y, sample_weight, n_threads)
         descent = StatsFeatureDescent(stats, init, fit_intercept, standardize,
                                       warn_underdetermined=x.ndim == 2)
     elif line:

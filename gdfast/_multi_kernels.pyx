@@ -23,7 +23,9 @@ sum w*r**2, and the Gram pass's sum w*(x - shift), sum w*u*u.T.  The caller
 divides by sum w instead of N.  Without weights the kernel takes the
 unweighted path (a NULL pointer, tested once per block of rows).
 """
+from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
 from cython cimport floating
+from cython.parallel cimport prange, threadid
 from libc.math cimport fabs, isfinite, sqrt
 
 from gdfast._kernels import (STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_ITER,
@@ -555,9 +557,32 @@ cdef enum:
     STATS_BLOCK = 256
 
 
-def statistics_work_size(Py_ssize_t d):
-    """Length of the ``work`` buffer ``centred_statistics`` needs for d features."""
-    return 3 * (d + 1) + (d + 1) * (d + 1)
+# Rows per chunk: the unit a thread takes.  Chunks depend on N and d only,
+# never on the thread count, and are merged in their order, so the result
+# is the same bit for bit for any n_threads.
+cdef enum:
+    CHUNK_BLOCKS = 64
+# The most doubles the chunks' results may hold (32 MiB): with many columns
+# the chunks grow instead.
+cdef Py_ssize_t MAX_CHUNK_DOUBLES = 1 << 22
+
+
+cdef inline Py_ssize_t _scratch_size(Py_ssize_t p) noexcept nogil:
+    """Doubles of one thread's scratch in _rows_statistics."""
+    # shift, block mean, delta, ones (p each), the block's Gram (p*p), and the
+    # block's shifted values u and weighted values w*u (p columns of STATS_BLOCK)
+    return 4 * p + p * p + 2 * p * STATS_BLOCK
+
+
+cdef inline Py_ssize_t _chunk_rows(Py_ssize_t n, Py_ssize_t p) noexcept nogil:
+    """Rows per chunk: CHUNK_BLOCKS blocks, more when the chunks' results would be too many."""
+    cdef Py_ssize_t rows = CHUNK_BLOCKS * STATS_BLOCK
+    cdef Py_ssize_t most = max(<Py_ssize_t>1, MAX_CHUNK_DOUBLES // (1 + p + p * p))
+    cdef Py_ssize_t blocks
+    if (n + rows - 1) // rows > most:
+        blocks = (n + STATS_BLOCK - 1) // STATS_BLOCK
+        rows = STATS_BLOCK * ((blocks + most - 1) // most)
+    return rows
 
 
 cdef inline void _merge_into(double* total_w, double* mean, double* gram, double w_b,
@@ -591,71 +616,132 @@ cdef inline void _merge_into(double* total_w, double* mean, double* gram, double
     total_w[0] = w
 
 
+cdef void _rows_statistics(const floating* xp, Py_ssize_t row_stride, Py_ssize_t col_stride,
+                           const floating* y, const floating* w, Py_ssize_t first,
+                           Py_ssize_t stop, Py_ssize_t d, double* scratch,
+                           double* out) noexcept nogil:
+    """The statistics of rows [first, stop): out = (weight sum, mean[p], gram[p*p] upper).
+
+    Each block of STATS_BLOCK rows is summed about its first row (its
+    shift) and merged into the running total with the parallel-update
+    formulas: no sum-of-squares-minus-square-of-sum cancellation.
+    """
+    cdef Py_ssize_t p = d + 1, ld = STATS_BLOCK
+    cdef double* shift = scratch
+    cdef double* mean_b = scratch + p
+    cdef double* delta = scratch + 2 * p
+    cdef double* ones = scratch + 3 * p
+    cdef double* gram_b = scratch + 4 * p
+    cdef double* u = scratch + 4 * p + p * p    # column j of the block: u[j*ld : j*ld+rows]
+    cdef double* wu = u + p * ld                # w * u, the same layout (u itself unweighted)
+    cdef double* wcol
+    cdef double* mean = out + 1
+    cdef double* gram = out + 1 + p
+    cdef double w_b
+    cdef Py_ssize_t start, rows, i, j, k
+    out[0] = 0.0
+    for j in range(p):
+        ones[j] = 1.0
+        mean[j] = 0.0
+        for k in range(p):
+            gram[j * p + k] = 0.0
+    start = first
+    while start < stop:
+        rows = min(<Py_ssize_t>STATS_BLOCK, stop - start)
+        # the block's shift: its first row (v - shift is small for nearby rows)
+        for j in range(d):
+            shift[j] = xp[start * row_stride + j * col_stride]
+        shift[d] = y[start]
+        # u = v - shift, column by column, in double (x read in its memory order)
+        _load_block(xp + start * row_stride, row_stride, col_stride, rows, d, shift, ones,
+                    False, u, ld)
+        for i in range(rows):
+            u[d * ld + i] = <double>y[start + i] - shift[d]
+        # the weighted columns: without weights w*u is u itself (no copy)
+        wcol = u
+        if w != NULL:
+            wcol = wu
+            w_b = 0.0
+            for i in range(rows):
+                w_b += w[start + i]
+            for j in range(p):
+                for i in range(rows):
+                    wu[j * ld + i] = <double>w[start + i] * u[j * ld + i]
+        else:
+            w_b = <double>rows
+        if w_b > 0.0:
+            # sums s_j = (w*u_j).sum(), Gram g_jk = (w*u_j) @ u_k (upper
+            # triangle): contiguous dot products, which vectorize
+            for j in range(p):
+                mean_b[j] = _sum(wcol + j * ld, rows)
+                for k in range(j, p):
+                    gram_b[j * p + k] = _dot(wcol + j * ld, u + k * ld, rows)
+            # about the block's own mean: g -= outer(s, s) / w_b; mean = shift + s / w_b
+            for j in range(p):
+                for k in range(j, p):
+                    gram_b[j * p + k] -= mean_b[j] * (mean_b[k] / w_b)
+            for j in range(p):
+                mean_b[j] = shift[j] + mean_b[j] / w_b
+            _merge_into(out, mean, gram, w_b, mean_b, gram_b, delta, p)
+        start += rows
+
+
 def centred_statistics(const floating[:, :] x, const floating[::1] y, double[::1] mean,
-                       double[:, ::1] gram, double[::1] work,
-                       const floating[::1] sample_weight=None):
+                       double[:, ::1] gram, const floating[::1] sample_weight=None,
+                       int n_threads=1):
     """One pass over (x, y[, w]): return the weight sum; fill the centred statistics.
 
     With v = (x[i, 0], ..., x[i, d-1], y[i]) (p = d + 1 values per point):
     mean = (w[:, None] * v).sum(0) / w.sum() and gram (full, symmetric)
     = (v - mean).T @ (w[:, None] * (v - mean)); w = 1 without weights.
-    ``work`` holds statistics_work_size(d) doubles.  Each block of
-    STATS_BLOCK rows is summed about its first row (its shift) and merged
-    into the total with the parallel-update formulas: no
-    sum-of-squares-minus-square-of-sum cancellation, whatever the means.
+    The rows are cut into chunks (see _chunk_rows) that ``n_threads``
+    threads summarize; the chunks are then merged in order, so the result
+    is the same bit for bit for any ``n_threads``.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], p = x.shape[1] + 1
+    cdef Py_ssize_t row_stride = x.strides[0] // sizeof(floating)
+    cdef Py_ssize_t col_stride = x.strides[1] // sizeof(floating)
+    cdef const floating* xp = &x[0, 0]
+    cdef const floating* yp = &y[0]
     cdef const floating* w = _weights_or_null(sample_weight)
-    cdef double* shift = &work[0]
-    cdef double* u = &work[p]
-    cdef double* delta = &work[2 * p]
-    cdef double* gram_b = &work[3 * p]
-    cdef double* sums_b = delta       # reused: the block sums become its mean
-    cdef double total_w = 0.0, w_b, wi = 1.0, wu
-    cdef Py_ssize_t start, stop, i, j, k
+    cdef Py_ssize_t chunk = _chunk_rows(n, p)
+    cdef Py_ssize_t n_chunks = (n + chunk - 1) // chunk
+    cdef Py_ssize_t slot = 1 + p + p * p, scratch = _scratch_size(p)
+    cdef Py_ssize_t c, j, k
+    cdef int team = n_threads if n_chunks > 1 else 1
+    cdef double total_w = 0.0
+    # allocated before nogil: MemoryError is raised here, never inside
+    cdef double* results = <double*> PyMem_RawMalloc(n_chunks * slot * sizeof(double))
+    cdef double* scratches = <double*> PyMem_RawMalloc(team * (scratch + p) * sizeof(double))
+    cdef double* delta = scratches + team * scratch
+    if results == NULL or scratches == NULL:
+        PyMem_RawFree(results)
+        PyMem_RawFree(scratches)
+        raise MemoryError()
     with nogil:
+        if team <= 1:      # one thread: no team to start
+            for c in range(n_chunks):
+                _rows_statistics(xp, row_stride, col_stride, yp, w, c * chunk,
+                                 min(n, (c + 1) * chunk), d, scratches, results + c * slot)
+        else:
+            for c in prange(n_chunks, schedule="static", num_threads=team):
+                _rows_statistics(xp, row_stride, col_stride, yp, w, c * chunk,
+                                 min(n, (c + 1) * chunk), d, scratches + threadid() * scratch,
+                                 results + c * slot)
+        # the chunks in order: the same sums whatever thread made each
         for j in range(p):
             mean[j] = 0.0
             for k in range(p):
                 gram[j, k] = 0.0
-        start = 0
-        while start < n:
-            stop = min(start + <Py_ssize_t>STATS_BLOCK, n)
-            # the block's shift: its first row (v - shift is small for nearby rows)
-            for j in range(d):
-                shift[j] = x[start, j]
-            shift[d] = y[start]
-            w_b = 0.0
-            for j in range(p):
-                sums_b[j] = 0.0
-                for k in range(j, p):
-                    gram_b[j * p + k] = 0.0
-            for i in range(start, stop):
-                if w != NULL:     # one test per row; times 1.0 is exact
-                    wi = w[i]
-                for j in range(d):
-                    u[j] = <double>x[i, j] - shift[j]
-                u[d] = <double>y[i] - shift[d]
-                w_b += wi
-                # sums_b += w * u;  gram_b += w * outer(u, u) (upper triangle)
-                for j in range(p):
-                    wu = wi * u[j]
-                    sums_b[j] += wu
-                    for k in range(j, p):
-                        gram_b[j * p + k] += wu * u[k]
-            if w_b > 0.0:
-                # about the block's own mean: gram_b -= outer(s, s) / w_b
-                for j in range(p):
-                    for k in range(j, p):
-                        gram_b[j * p + k] -= sums_b[j] * (sums_b[k] / w_b)
-                for j in range(p):
-                    u[j] = shift[j] + sums_b[j] / w_b    # the block's mean
-                _merge_into(&total_w, &mean[0], &gram[0, 0], w_b, u, gram_b, delta, p)
-            start = stop
+        for c in range(n_chunks):
+            _merge_into(&total_w, &mean[0], &gram[0, 0], results[c * slot],
+                        results + c * slot + 1, results + c * slot + 1 + p, delta, p)
         # the lower triangle mirrors the upper one
         for j in range(p):
             for k in range(j + 1, p):
                 gram[k, j] = gram[j, k]
+    PyMem_RawFree(results)
+    PyMem_RawFree(scratches)
     return total_w
 
 

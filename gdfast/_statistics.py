@@ -19,11 +19,50 @@ from ._descent import StatsFeatureDescent
 from ._fit import descend, stats_iteration_points
 from ._moments import Moments
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_real, check_sample_weight)
+                        check_n_threads, check_real, check_sample_weight)
 
 @dataclass(frozen=True)
 class Statistics:
-    """Mergeable sufficient statistics of (x, y[, w]) for the least-squares cost."""
+    """Mergeable sufficient statistics of (x, y[, w]) for the least-squares cost.
+
+    The cost of y = b0 + x @ b and its gradient depend on the data only
+    through these numbers (O(d**2) of them, whatever N), so
+    :func:`fit_statistics` descends from them as ``fit`` does from the data.
+    Build them with :meth:`from_arrays` (one compiled pass, sums in float64,
+    each block of rows summed about one of its rows, so a mean far from 0
+    costs no digits) and combine the statistics of separate pieces of data
+    with :meth:`merge`.  Frozen, picklable, holds no data.
+
+    Attributes
+    ----------
+    n : int
+        The number of points.
+    weight_sum : float
+        The sum of the weights (``n`` without weights).
+    mean_x : ndarray, shape (d,)
+        The weighted column means of x, float64.
+    mean_y : float
+        The weighted mean of y.
+    gram_xx : ndarray, shape (d, d)
+        sum w (x - mean_x)(x - mean_x)^T, symmetric.
+    cross_xy : ndarray, shape (d,)
+        sum w (x - mean_x)(y - mean_y).
+    sum_yy : float
+        sum w (y - mean_y)**2.
+
+    Examples
+    --------
+    >>> import numpy as np, gdfast
+    >>> x = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]])
+    >>> y = 1.0 + x @ [2.0, -1.0]
+    >>> s = gdfast.Statistics.from_arrays(x[:1], y[:1]).merge(
+    ...     gdfast.Statistics.from_arrays(x[1:], y[1:]))
+    >>> s.n, s.mean_x.tolist(), float(s.sum_yy)
+    (4, [1.5, 1.0], 18.0)
+    >>> res = gdfast.fit_statistics(s, learning_rate="auto", tol=1e-12, max_iter=10**4)
+    >>> round(res.intercept, 9), np.round(res.coef, 9).tolist()
+    (1.0, [2.0, -1.0])
+    """
 
     n: int                    # number of points
     weight_sum: float         # sum of weights (== n without weights)
@@ -39,7 +78,7 @@ class Statistics:
         return self.mean_x.shape[0]
 
     @classmethod
-    def from_arrays(cls, x, y, sample_weight=None):
+    def from_arrays(cls, x, y, sample_weight=None, *, n_threads=1):
         """The statistics of the points (x, y), optionally weighted, in one compiled pass.
 
         Parameters
@@ -51,6 +90,9 @@ class Statistics:
         sample_weight : array_like, shape (N,), optional
             Weights >= 0, as for :func:`gdfast.fit`, except that all zeros
             is accepted (such statistics change nothing when merged).
+        n_threads : int or None, default 1
+            Threads for the pass; None: as :func:`gdfast.fit` chooses.  The
+            result is the same bit for bit for any value.
 
         Returns
         -------
@@ -59,17 +101,18 @@ class Statistics:
         x, y = check_data(x, y)
         sample_weight, _ = check_sample_weight(sample_weight, x.shape[0], x.dtype,
                                                allow_zero_sum=True)
-        return cls._from_checked(x, y, sample_weight)
+        n_threads = check_n_threads(n_threads, x.shape[0])
+        return cls._from_checked(x, y, sample_weight, n_threads)
 
     @classmethod
-    def _from_checked(cls, x, y, sample_weight):
+    def _from_checked(cls, x, y, sample_weight, n_threads=1):
         """from_arrays on data that check_data and check_sample_weight returned."""
         x2 = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         d = x2.shape[1]
         mean = np.empty(d + 1)
         gram = np.empty((d + 1, d + 1))
-        work = np.empty(_multi_kernels.statistics_work_size(d))
-        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, work, sample_weight)
+        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, sample_weight,
+                                                       n_threads)
         return cls(n=int(x2.shape[0]), weight_sum=float(weight_sum), mean_x=mean[:d].copy(),
                    mean_y=float(mean[d]), gram_xx=gram[:d, :d].copy(),
                    cross_xy=gram[:d, d].copy(), sum_yy=float(gram[d, d]))
@@ -118,8 +161,31 @@ def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="
 
     Same parameters (less the data), history, stopping rules, warnings,
     errors and result as :func:`gdfast.fit`; each iteration costs O(d**2)
-    whatever the number of points.  See ``fit``'s ``method="stats"`` for
-    when its iterates can differ from ``method="batch"``.
+    whatever the number of points.  ``fit(x, y, method="stats")`` is
+    ``fit_statistics(Statistics.from_arrays(x, y, w), ...)``; see its
+    ``method`` for when the iterates can differ from ``method="batch"``.
+
+    Parameters
+    ----------
+    stats : Statistics
+        Of data with a weight sum > 0.
+    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
+progress, callback
+        As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
+        intercept).
+
+    Returns
+    -------
+    FitResult
+        Its ``diagnosis`` counts ``stats.n`` points.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``stats`` that is not a Statistics or has no weight, and for
+        the parameters ``fit`` rejects, before any iteration.
+    DivergenceError, FitInterrupted
+        As for :func:`gdfast.fit`.
     """
     return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                            fit_intercept, standardize, progress, callback)

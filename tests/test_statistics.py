@@ -209,3 +209,39 @@ def test_slices_of_a_many_feature_stats_fit_stay_short(monkeypatch):
     res = fit_statistics(Statistics.from_arrays(x, x @ np.ones(20)), max_iter=35, tol=None,
                          learning_rate=0.01)
     assert starts == [0, 10, 20, 30] and res.n_iter == 35
+
+
+def test_docstring_examples():
+    import doctest
+
+    from gdfast import _statistics
+
+    failed, attempted = doctest.testmod(_statistics)
+    assert attempted >= 10 and failed == 0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_from_arrays_is_the_same_for_any_thread_count(weighted):
+    # 5 chunks of 16384 rows and a partial one, with one far-off mean column
+    rng = np.random.default_rng(5)
+    n = 5 * 16384 + 77
+    x = rng.normal(size=(n, 4)) + [0.0, 1e4, -3.0, 0.5]
+    y = x @ [1.0, 2.0, 3.0, 4.0] + rng.normal(size=n)
+    w = rng.uniform(0.0, 2.0, n) if weighted else None
+    one = Statistics.from_arrays(x, y, w, n_threads=1)
+    for n_threads in (2, 3, None):
+        other = Statistics.from_arrays(x, y, w, n_threads=n_threads)
+        for field in ("weight_sum", "mean_x", "mean_y", "gram_xx", "cross_xy", "sum_yy"):
+            np.testing.assert_array_equal(getattr(other, field), getattr(one, field))
+    _assert_stats_close(one, _numpy_statistics(x, y, w), 1e-11)
+    with pytest.raises(ValueError, match="n_threads"):
+        Statistics.from_arrays(x, y, n_threads=0)
+
+
+def test_stats_fit_threads_change_nothing():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(40_000, 3))
+    y = x @ [1.0, -1.0, 2.0] + rng.normal(size=40_000)
+    a = gdfast.fit(x, y, method="stats", n_threads=1, max_iter=50, tol=None)
+    b = gdfast.fit(x, y, method="stats", n_threads=2, max_iter=50, tol=None)
+    np.testing.assert_array_equal(a.history.coef, b.history.coef)

@@ -178,6 +178,29 @@ def test_stats_one_feature_paths_agree():
     gram = gdfast.fit(x, y, learning_rate=0.1, max_iter=50, tol=None, method="stats")
     _assert_histories_agree(gram.history, line.history, 1e-12)
     assert gram.slope == pytest.approx(line.slope, rel=1e-12)
+    # 1-D x with weights, no intercept or standardize: the Gram-form descent too
+    _, _, w = _features(1)
+    for options in (dict(sample_weight=w), dict(fit_intercept=False), dict(standardize=True)):
+        batch = gdfast.fit(x[:, 0], y, learning_rate=0.1, max_iter=50, tol=None, **options)
+        stats = gdfast.fit(x[:, 0], y, learning_rate=0.1, max_iter=50, tol=None,
+                           method="stats", **options)
+        _assert_histories_agree(stats.history, batch.history, 1e-10)
+        assert stats.slope == pytest.approx(batch.slope, rel=1e-10)
+
+
+def test_stats_features_check_everything_before_the_pass(monkeypatch):
+    from gdfast import _multi_kernels
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the statistics pass ran")
+
+    monkeypatch.setattr(_multi_kernels, "centred_statistics", boom)
+    x, y, w = _features(3)
+    for bad, exc in ((dict(max_iter=-1), ValueError), (dict(record_every="x"), TypeError),
+                     (dict(cost="mae"), ValueError), (dict(sample_weight=-w), ValueError),
+                     (dict(learning_rate=0.0), ValueError), (dict(init=(0.0, 1.0)), ValueError)):
+        with pytest.raises(exc, match=next(iter(bad))):
+            gdfast.fit(x, y, method="stats", **bad)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
@@ -257,9 +280,9 @@ def test_stats_features_read_only_data_is_not_copied(monkeypatch):
     seen = []
     real = _multi_kernels.centred_statistics
 
-    def spy(xs, ys, *args):
-        seen.append((xs, ys, args[-1]))
-        return real(xs, ys, *args)
+    def spy(xs, ys, mean, gram, ws, n_threads):
+        seen.append((xs, ys, ws))
+        return real(xs, ys, mean, gram, ws, n_threads)
 
     monkeypatch.setattr(_multi_kernels, "centred_statistics", spy)
     for design in (x, xf):
