@@ -14,7 +14,7 @@ Per iteration, on the same data (N x 3 float64 in 4 row blocks):
 - **dask fit set-up**: ``gdfast.dask.fit(max_iter=0)``: persist, check,
   statistics pass, one cost evaluation (batch), or the one pass (stats);
 - **dask-ml** ``LinearRegression(solver="gradient_descent")`` when dask-ml
-  is installed (it is not a dependency; skipped without it).
+  is installed (the `bench` extra installs it; skipped without it).
 
 No assertion here is about time.  Results: bench/README.md, "Dask".
 """
