@@ -43,7 +43,8 @@ def hessian(moments, center, inv_scale, fit_intercept, cost):
         h[1:, 1:] = second_z
     else:
         h = second_z
-    return 2.0 * h if cost == "mse" else h
+    with np.errstate(over="ignore"):  # doubled past the float64 limit: inf, then NaN limits
+        return 2.0 * h if cost == "mse" else h
 
 
 def _eigenvalues(h):
