@@ -146,6 +146,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     max_iter = check_count(max_iter, "max_iter")
     # the kernel never stops on a gradient norm <= -1
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
     cost = check_cost(cost)
     record_every = check_count(record_every, "record_every")
     fit_intercept = check_flag(fit_intercept, "fit_intercept")

@@ -199,6 +199,13 @@ def test_diagnosis_with_tol_zero_at_max_iter():
     assert "stopped at max_iter=50" in res.diagnosis and "never converge" in res.diagnosis
 
 
+@pytest.mark.parametrize("tol", [1e-300, np.float32(1e-3)])
+def test_diagnosis_when_tol_over_the_gradient_norm_underflows(tol):
+    with pytest.warns(gdfast.ConvergenceWarning):
+        res = gdfast.fit([0.0, 0.0], [1e150, 1e150], tol=tol, max_iter=5)
+    assert "stopped at max_iter=5" in res.diagnosis
+
+
 def test_cost_never_returns_nan():
     x = np.array([[1e300, -1e300], [1.0, 2.0]])
     with pytest.raises(ValueError, match=r"^slope: the residuals .* overflow float64"):
