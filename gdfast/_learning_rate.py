@@ -113,7 +113,8 @@ class LearningRateLimits:
         """
         ev = self.eigenvalues
         positive = ev[ev > ev[-1] * len(ev) * _EPS] if ev[-1] > 0 else ev[-1:]
-        return float(np.max(np.abs(1.0 - learning_rate * positive)))
+        with np.errstate(over="ignore"):  # a learning rate near 1e300: rho is inf
+            return float(np.max(np.abs(1.0 - learning_rate * positive)))
 
     def iterations(self, learning_rate=None, reduction=1e-6):
         """Iterations that shrink the error by the factor ``reduction`` (< 1).

@@ -206,6 +206,11 @@ def test_diagnosis_when_tol_over_the_gradient_norm_underflows(tol):
     assert "stopped at max_iter=5" in res.diagnosis
 
 
+def test_rate_of_a_learning_rate_near_the_float64_limit_is_inf_without_a_warning():
+    limits = gdfast.learning_rate_limits([0.0, 1e100])
+    assert limits.rate(1e300) == np.inf and limits.iterations(1e300) == np.inf
+
+
 def test_cost_never_returns_nan():
     x = np.array([[1e300, -1e300], [1.0, 2.0]])
     with pytest.raises(ValueError, match=r"^slope: the residuals .* overflow float64"):
