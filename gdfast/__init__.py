@@ -13,6 +13,24 @@ from ._watch import Step
 
 __version__ = "0.1.0"
 
+# gdfast.GDRegressor (gdfast.estimator) needs scikit-learn: imported on first
+# use, so `import gdfast` does not import scikit-learn
+_LAZY = {"GDRegressor": "estimator"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'gdfast' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
+
+# GDRegressor is left out of __all__: `from gdfast import *` must not need scikit-learn
 __all__ = ["ConvergenceWarning", "DivergenceError", "DivergenceWarning", "FitInterrupted",
            "FitResult", "History", "LearningRateLimits", "Step", "cost", "fit",
            "learning_rate_limits", "__version__"]

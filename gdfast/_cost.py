@@ -1,7 +1,8 @@
 """The cost functions J(b0, b1) and the factors the kernel scales its sums by."""
 import numpy as np
 
-from . import _kernels, _multi_kernels
+from . import _multi_kernels
+from ._backend import kernels as _kernels
 from ._validate import check_cost, check_data, check_params, check_real
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from ._cost import cost
 from ._exceptions import DivergenceError
 from ._fit import fit
+from ._learning_rate import learning_rate_limits
 
 TRUE_INTERCEPT = 2.0
 TRUE_SLOPE = 1.5
@@ -30,10 +31,10 @@ def largest_curvature(x):
     """Largest eigenvalue of the Hessian of the one-half MSE, [[1, mean x], [mean x, mean x^2]].
 
     Gradient descent on the one-half MSE is stable for learning rates below
-    2 / largest_curvature and does not overshoot below 1 / largest_curvature.
+    2 / largest_curvature and does not overshoot below 1 / largest_curvature
+    (``learning_rate_limits(x).max_stable`` and ``.max_no_bounce``).
     """
-    m1, m2 = x.mean(), (x * x).mean()
-    return float(np.linalg.eigvalsh([[1.0, m1], [m1, m2]])[-1])
+    return 1.0 / learning_rate_limits(x).max_no_bounce
 
 
 def _table_rows(n_iter):

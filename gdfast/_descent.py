@@ -1,11 +1,15 @@
 """The two descents fit() runs, behind one interface for its slice loop.
 
 ``LineDescent`` is the foundation's y = b0 + b1*x on 1-D x
-(``gdfast._kernels.run_descent``, unchanged).  ``FeatureDescent`` is
+(``gdfast._kernels.run_descent``, in the SIMD build ``gdfast._backend``
+picks, on ``n_threads`` threads); ``StatsLineDescent`` the same descent
+from the centred statistics (method="stats": one pass, then O(1) per
+iteration).  ``FeatureDescent`` is
 y = b0 + x @ b on (N, d) x, with or without intercept, optionally on
-standardized columns (``gdfast._multi_kernels.run_descent``).  Each holds
-its kernel's state, runs one slice of iterations into a history buffer, and
-turns the buffer's rows into the History the user sees.
+standardized columns or with sample weights
+(``gdfast._multi_kernels.run_descent``).  Each holds its kernel's state,
+runs one slice of iterations into a history buffer, and turns the buffer's
+rows into the History the user sees.
 """
 import functools
 import math
@@ -13,7 +17,8 @@ import warnings
 
 import numpy as np
 
-from . import _kernels, _multi_kernels
+from . import _multi_kernels
+from ._backend import kernels as _kernels
 from ._learning_rate import LearningRateLimits, limits_for
 from ._result import History
 from ._standardize import to_descent_units, to_original_units
@@ -54,19 +59,24 @@ class LineDescent(_StateSlots):
     # _kernels.run_descent's S_* slots
     _GRAD_NORM, _LAST_COST, _LAST_RECORDED, _LAST_POINT = 2, 5, 6, slice(3, 5)
 
-    def __init__(self, x, y, init):
+    def __init__(self, x, y, init, n_threads=1):
         self.x, self.y = x, y
+        self.n_threads = n_threads
         b0, b1 = (0.0, 0.0) if init is None else check_init(init)
         self.init = (b0, b1)
         self.n_columns = 3  # b0, b1, cost
         self.n_params = 2
         # the kernel's state slots: start at init, no previous point yet
         self.state = np.array([b0, b1, np.inf, 0.0, 0.0, 0.0, 1.0])
-        # H = [[1, mean x], [mean x, mean x**2]]: with y = x and b = (0, 0),
-        # r = -x and the kernel's one pass gives (-sum x, -sum x**2, sum x**2)
-        neg_sum_x, neg_sum_xx, _ = _kernels.residual_sums(x, x, 0.0, 0.0)
-        n = x.shape[0]
-        self._moments = (-neg_sum_x / n, -neg_sum_xx / n)
+        self._moments = self._x_moments()
+
+    def _x_moments(self):
+        """(mean x, mean x**2), for H = [[1, mean x], [mean x, mean x**2]]."""
+        # with y = x and b = (0, 0), r = -x and the kernel's one pass gives
+        # (-sum x, -sum x**2, sum x**2)
+        neg_sum_x, neg_sum_xx, _ = _kernels.residual_sums(self.x, self.x, 0.0, 0.0)
+        n = self.x.shape[0]
+        return (-neg_sum_x / n, -neg_sum_xx / n)
 
     def max_stable(self, cost):
         """2 / lambda_max, in closed form: a plain fit pays a few float operations for it."""
@@ -84,11 +94,28 @@ class LineDescent(_StateSlots):
             record_every, rows, row_iteration):
         return _kernels.run_descent(
             self.x, self.y, self.state, iteration, stop_at, learning_rate, grad_factor,
-            cost_factor, max_iter, tol, record_every, rows, row_iteration)
+            cost_factor, max_iter, tol, record_every, rows, row_iteration, self.n_threads)
 
     def history(self, rows, row_iteration):
         return History(iteration=row_iteration.astype(np.int64),
                        intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
+
+
+class StatsLineDescent(LineDescent):
+    """LineDescent from the centred statistics: one pass over x and y, then O(1) iterations."""
+
+    def _x_moments(self):
+        # the one pass: N, means, centred Gram matrix; the moments follow
+        self.stats = np.empty(_kernels.STATS_SIZE)
+        _kernels.centred_stats(self.x, self.y, self.stats, self.n_threads)
+        n, mean_x, sxx = self.stats[0], self.stats[1], self.stats[3]
+        return (mean_x, sxx / n + mean_x * mean_x)
+
+    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration):
+        return _kernels.run_descent_stats(
+            self.stats, self.state, iteration, stop_at, learning_rate, grad_factor,
+            cost_factor, max_iter, tol, record_every, rows, row_iteration)
 
 
 def _line_limits(mean, second, cost):
@@ -105,9 +132,11 @@ class FeatureDescent(_StateSlots):
     # parameters follow the current point's (see __init__)
     _GRAD_NORM, _LAST_COST, _LAST_RECORDED = 0, 1, 2
 
-    def __init__(self, x, y, init, fit_intercept, standardize):
+    def __init__(self, x, y, init, fit_intercept, standardize, sample_weight=None,
+                 weight_sum=None):
         self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         self.y = y
+        self.sample_weight, self.weight_sum = sample_weight, weight_sum
         n, d = self.x.shape
         self.fit_intercept = fit_intercept
         self.standardize = standardize
@@ -129,7 +158,8 @@ class FeatureDescent(_StateSlots):
         (and raises on a column standardize=True cannot scale)."""
         if cost not in self._limits:
             limits, self.center, self.inv_scale = limits_for(
-                self.x, self.fit_intercept, self.standardize, cost)
+                self.x, self.fit_intercept, self.standardize, cost, self.sample_weight,
+                self.weight_sum)
             self._limits[cost] = limits
             p = self.x.shape[1] + 1
             # the kernel's state slots: gradient norm, previous cost, previous
@@ -150,7 +180,7 @@ class FeatureDescent(_StateSlots):
         return _multi_kernels.run_descent(
             self.x, self.y, self.center, self.inv_scale, self.fit_intercept, self.state,
             iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration, self.work)
+            record_every, rows, row_iteration, self.work, self.sample_weight)
 
     def history(self, rows, row_iteration):
         intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)

@@ -72,8 +72,10 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                 f"(the error shrinks by a factor {_factor(rho)} per iteration)")
         out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm "
                    f"{gradient_norm:.3g} is above tol={tol:g}; {more}.")
-    if status != _kernels.STATUS_DIVERGED and limits.max_no_bounce < learning_rate < \
-            limits.max_stable:
+    # a rate computed as 1/lambda_max (by the user or from another eigen-
+    # solver) may round a few ulps above ours: that is not bouncing
+    if status != _kernels.STATUS_DIVERGED and limits.max_no_bounce * (1 + 1e-9) < \
+            learning_rate < limits.max_stable:
         out.append(f"The parameters were bouncing: learning_rate={learning_rate:g} is above "
                    f"1/lambda_max = {limits.max_no_bounce:.6g}, so each step overshoots the "
                    f"valley floor along the steepest direction (below 2/lambda_max = "

@@ -4,15 +4,16 @@ import warnings
 
 import numpy as np
 
-from . import _kernels, _watch
+from . import _watch
+from ._backend import kernels as _kernels
 from ._cost import cost_factors
-from ._descent import FeatureDescent, LineDescent
+from ._descent import FeatureDescent, LineDescent, StatsLineDescent
 from ._diagnosis import diagnose, round_down
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted)
 from ._result import FitResult
 from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_real)
+                        check_method, check_n_threads, check_real, check_sample_weight)
 
 # The kernel runs in slices.  A slice ends when its history buffer is full:
 # the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
@@ -24,11 +25,14 @@ _FIRST_SLICE_ROWS = 256
 _MAX_SLICE_ROWS = 65536
 _POINTS_PER_SLICE = 1 << 24
 _MAX_ITERATION = np.iinfo(np.intp).max
+# A "stats" iteration costs about as much as visiting this many points.
+_STATS_ITERATION_POINTS = 16
 
 
 def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
+        sample_weight=None,
         init=None, record_every=1, fit_intercept=True, standardize=False, progress=False,
-        callback=None):
+        callback=None, method="batch", n_threads=None):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current
@@ -52,6 +56,16 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         and float64 as float64, without a copy when contiguous; other real
         dtypes (int, bool, float16) are converted to float64.  Sums are
         always accumulated in float64.
+    sample_weight : array_like, shape (N,), optional
+        A weight w_i >= 0 per point (finite, not all zero): the costs become
+        J = sum w_i r_i**2 / (2 sum w_i) (``"half_mse"``) and
+        sum w_i r_i**2 / sum w_i (``"mse"``), so an integer weight counts
+        a point that many times and a zero weight drops it.  The kernel
+        weights its sums directly (no repeated rows).  Used in the dtype of
+        the data (float32 weights with float32 data are not copied; others
+        are converted).  The learning-rate limits, ``"auto"``,
+        ``standardize`` and the diagnosis use the weighted curvature
+        H = A.T @ diag(w) @ A / sum w.
     learning_rate : float or "auto", default 0.01
         The step size alpha, a finite number > 0.  Too high and the cost
         bounces or blows up (:class:`DivergenceError`); too low and the
@@ -99,6 +113,28 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         first and the last (not on divergence).  Returning ``False`` (not just
         a falsy value) stops the descent there: the result reports that point,
         with ``stopped_by="callback"`` and ``converged=False``.
+    method : {"batch", "stats"}, default "batch"
+        ``"batch"``: each iteration makes a pass over the N points, as
+        described above.  ``"stats"``: one pass computes N, the means and the
+        centred second moments (the Gram matrix of the centred x and y), then
+        each iteration gets the same sums from them in O(1), whatever N.  Same
+        history, stopping rules, warnings and errors.  The iterates agree with
+        ``"batch"`` to 1e-10 relative or better on well-conditioned data.
+        They can differ more under extreme conditioning: when the fit is
+        nearly exact (residuals tiny against the spread of y, the cost is a
+        difference of nearly equal centred moments, so near the optimum it
+        keeps only the digits that survive that cancellation), or when x's
+        mean is huge against its spread.  For now "stats" fits one feature
+        (1-D x) with ``fit_intercept=True`` and ``standardize=False``.
+    n_threads : int or None, default None
+        Threads for the passes over the data (``"batch"`` on 1-D x: every
+        iteration; ``"stats"``: the one pass).  None: every core this process
+        may use when N is large enough for threads to pay, else one.  The
+        results are the same bit for bit for any value: the data is cut into
+        fixed blocks whose sums are combined in a fixed order.  The threads
+        meet at a barrier every iteration, so on a machine whose cores are
+        busy with other work the team waits for its slowest thread: pass 1
+        there.
 
     Returns
     -------
@@ -142,6 +178,7 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     (1.0, 2.0, True)
     """
     x, y = check_data(x, y)
+    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
     # the kernel never stops on a gradient norm <= -1
@@ -153,10 +190,20 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     standardize = check_flag(standardize, "standardize")
     progress = _watch.check_progress(progress)
     callback = _watch.check_callback(callback)
-    if x.ndim == 1 and fit_intercept and not standardize:
-        descent = LineDescent(x, y, init)
+    method = check_method(method)
+    n_threads = check_n_threads(n_threads, x.shape[0])
+    # the foundation's one-feature kernels: plain 1-D x, unweighted
+    line = x.ndim == 1 and fit_intercept and not standardize and sample_weight is None
+    if method == "stats" and not line:
+        raise ValueError("method='stats' fits one feature (1-D x) with fit_intercept=True, "
+                         "standardize=False and no sample_weight; use method='batch' here")
+    if method == "stats":
+        descent = StatsLineDescent(x, y, init, n_threads)
+    elif line:
+        descent = LineDescent(x, y, init, n_threads)
     else:
-        descent = FeatureDescent(x, y, init, fit_intercept, standardize)
+        descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
+                                 weight_sum)
 
     limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
     if learning_rate == "auto":
@@ -172,10 +219,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
             f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
             f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning, stacklevel=2)
 
-    cost_factor, grad_factor = cost_factors(cost, x.shape[0])
+    # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
+    cost_factor, grad_factor = cost_factors(cost, weight_sum)
     expected_rows = (max_iter // record_every if record_every else 0) + 2
     capacity = min(expected_rows, _FIRST_SLICE_ROWS)
-    iterations_per_slice = max(1, _POINTS_PER_SLICE // x.shape[0])
+    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
+    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
     # Ctrl-C, the bar and the callback are looked at between slices.  A fit
     # that surely ends within its first slice skips that set-up: installing
     # a signal handler costs more than such a fit.

@@ -8,9 +8,55 @@ how it ended through a status code instead.
 Data arrays are fused float32/float64, read through ``const`` memoryviews so
 read-only arrays (``np.load(..., mmap_mode="r")``) are used without a copy.
 Every sum is accumulated in double precision.
+
+Layout: the fused pass over fixed blocks of BLOCK points, LANES accumulators
+per sum; the descent's per-iteration bookkeeping (_advance), shared by the
+one-thread loop, the persistent OpenMP team (run_descent) and the O(1)
+iteration of method="stats" (centred_stats, run_descent_stats); read_floor
+for the benchmarks.  setup.py compiles this file once per SIMD level
+(_kernels_avx2.pyx and _kernels_avx512.pyx include it); gdfast._backend
+picks the build.  Allocations (block sums) happen before ``nogil`` and raise
+MemoryError there, never inside.
 """
 from cython cimport floating
-from libc.math cimport hypot, isfinite
+from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
+from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport INFINITY, hypot, isfinite
+
+# Cython has no barrier; these two OpenMP calls are all the C there is.  An
+# orphaned barrier binds to the enclosing parallel region.  Without OpenMP
+# the team is one thread and a barrier is nothing.
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    static inline void gdfast_barrier(void) {
+        #pragma omp barrier
+    }
+    static inline int gdfast_team_size(void) { return omp_get_num_threads(); }
+    #define GDFAST_OPENMP 1
+    #else
+    static inline void gdfast_barrier(void) {}
+    static inline int gdfast_team_size(void) { return 1; }
+    #define GDFAST_OPENMP 0
+    #endif
+    """
+    void _barrier "gdfast_barrier"() noexcept nogil
+    int _team_size "gdfast_team_size"() noexcept nogil
+    const int GDFAST_OPENMP
+
+#: True if this build runs its passes on several threads (compiled with OpenMP)
+HAS_OPENMP = bool(GDFAST_OPENMP)
+
+
+def team_size(int n_threads):
+    """The number of threads a team asked for ``n_threads`` really gets."""
+    cdef int size = 1
+    cdef int* size_p = &size
+    with nogil, parallel(num_threads=n_threads):
+        if threadid() == 0:
+            size_p[0] = _team_size()
+    return size
 
 # ---------------------------------------------------------------------------
 # Status codes returned by run_descent (mirrored by gdfast._fit)
@@ -26,77 +72,99 @@ STATUS_CONVERGED = CONVERGED
 STATUS_MAX_ITER = MAX_ITER
 STATUS_DIVERGED = DIVERGED
 
-# Points summed by one run of independent accumulators before block results
-# are combined pairwise: small enough to stay in L1, large enough that the
-# pairwise recursion costs nothing.
-cdef Py_ssize_t BLOCK = 2048
+# Points summed by one call of _block_sums.  The data is cut into blocks of
+# this fixed size whatever the number of threads, and the block sums are
+# combined in one fixed (pairwise) order: the result is the same bit for bit
+# on 1 or 64 threads.  2048 points (32 KiB of float64 x and y) stay in L1.
+cdef enum:
+    BLOCK = 2048
+    # independent accumulators per sum: the compiler may not reassociate a
+    # floating-point sum, so one accumulator would never vectorize; 16 lanes
+    # fill 4 AVX2 (or 8 SSE2) registers per sum and hide the add latency
+    LANES = 16
 
 
 # ---------------------------------------------------------------------------
 # The fused pass: sums of r, r*x and r^2 for r = b0 + b1*x - y
 # ---------------------------------------------------------------------------
+cdef inline void _clear(double* lanes) noexcept nogil:
+    """lanes[:LANES] = 0."""
+    cdef Py_ssize_t j
+    for j in range(LANES):
+        lanes[j] = 0.0
+
+
+cdef inline double _lane_total(double* lanes) noexcept nogil:
+    """lanes[:LANES].sum(), as a pairwise tree (destroys lanes)."""
+    cdef Py_ssize_t i, width = LANES
+    while width > 1:
+        width //= 2
+        for i in range(width):
+            lanes[i] += lanes[i + width]
+    return lanes[0]
+
+
 cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
                              double b0, double b1, double* sums) noexcept nogil:
-    """sums[:] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK.
+    """sums[:3] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK."""
+    cdef double s[LANES]
+    cdef double t[LANES]
+    cdef double q[LANES]
+    cdef double xv, r
+    cdef Py_ssize_t i, j
+    cdef Py_ssize_t n_groups = n // LANES
+    _clear(s)
+    _clear(t)
+    _clear(q)
+    # lane j sums the points j, j + LANES, j + 2*LANES, ...: the inner loop
+    # over j is what the compiler turns into vector instructions
+    for i in range(n_groups):
+        for j in range(LANES):
+            xv = x[i * LANES + j]
+            r = b0 + b1 * xv - <double>y[i * LANES + j]
+            s[j] += r
+            t[j] += r * xv
+            q[j] += r * r
+    for i in range(n_groups * LANES, n):
+        xv = x[i]
+        r = b0 + b1 * xv - <double>y[i]
+        s[0] += r
+        t[0] += r * xv
+        q[0] += r * r
+    sums[0] = _lane_total(s)
+    sums[1] = _lane_total(t)
+    sums[2] = _lane_total(q)
 
-    Four independent accumulators per sum: the compiler may not reassociate a
-    floating-point sum, so a single accumulator would never vectorize.
+
+cdef inline Py_ssize_t _n_blocks(Py_ssize_t n) noexcept nogil:
+    """ceil(n / BLOCK)."""
+    return (n + BLOCK - 1) // BLOCK
+
+
+cdef double _pairwise_sum(const double* a, Py_ssize_t n, Py_ssize_t stride) noexcept nogil:
+    """a[:n*stride:stride].sum() as a pairwise tree: left half n // 2 terms.
+
+    The rounding error grows as O(log n) instead of O(n) for a running sum;
+    the split is the one _residual_sums makes, so both give the same bits.
     """
-    cdef double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0   # sum r
-    cdef double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0   # sum r*x
-    cdef double q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0   # sum r*r
-    cdef double x0, x1, x2, x3, r0, r1, r2, r3
-    cdef Py_ssize_t i
-    cdef Py_ssize_t n4 = n - n % 4
-
-    for i in range(0, n4, 4):
-        x0 = x[i]
-        x1 = x[i + 1]
-        x2 = x[i + 2]
-        x3 = x[i + 3]
-        r0 = b0 + b1 * x0 - <double>y[i]
-        r1 = b0 + b1 * x1 - <double>y[i + 1]
-        r2 = b0 + b1 * x2 - <double>y[i + 2]
-        r3 = b0 + b1 * x3 - <double>y[i + 3]
-        s0 += r0
-        s1 += r1
-        s2 += r2
-        s3 += r3
-        t0 += r0 * x0
-        t1 += r1 * x1
-        t2 += r2 * x2
-        t3 += r3 * x3
-        q0 += r0 * r0
-        q1 += r1 * r1
-        q2 += r2 * r2
-        q3 += r3 * r3
-    for i in range(n4, n):
-        x0 = x[i]
-        r0 = b0 + b1 * x0 - <double>y[i]
-        s0 += r0
-        t0 += r0 * x0
-        q0 += r0 * r0
-
-    sums[0] = (s0 + s1) + (s2 + s3)
-    sums[1] = (t0 + t1) + (t2 + t3)
-    sums[2] = (q0 + q1) + (q2 + q3)
+    cdef Py_ssize_t half
+    if n == 1:
+        return a[0]
+    half = n // 2
+    return _pairwise_sum(a, half, stride) + _pairwise_sum(a + half * stride, n - half, stride)
 
 
 cdef void _residual_sums(const floating* x, const floating* y, Py_ssize_t n,
                          double b0, double b1, double* sums) noexcept nogil:
-    """Like _block_sums for any n >= 1: blocks combined pairwise.
-
-    Pairwise combination keeps the rounding error of the sums at
-    O(log(n / BLOCK)) block sums instead of O(n / BLOCK).
-    """
+    """Like _block_sums for any n >= 1, on one thread: blocks combined pairwise."""
     cdef double left[3]
     cdef double right[3]
     cdef Py_ssize_t half
     if n <= BLOCK:
         _block_sums(x, y, n, b0, b1, sums)
         return
-    # split on a block boundary, so every leaf but the last is a full block
-    half = ((n + BLOCK - 1) // BLOCK // 2) * BLOCK
+    # split on a block boundary, half of the blocks left (as _pairwise_sum)
+    half = (_n_blocks(n) // 2) * BLOCK
     _residual_sums(x, y, half, b0, b1, left)
     _residual_sums(x + half, y + half, n - half, b0, b1, right)
     sums[0] = left[0] + right[0]
@@ -124,14 +192,20 @@ def first_nonfinite(const floating[::1] a):
     NumPy equivalent: ``np.flatnonzero(~np.isfinite(a))[:1]``, without the
     temporary boolean array (one byte per element).
     """
-    cdef Py_ssize_t i, n = a.shape[0]
+    cdef Py_ssize_t i, j, n = a.shape[0]
+    cdef Py_ssize_t n_groups = n // LANES
     cdef Py_ssize_t first = -1
-    cdef double acc = 0.0
+    cdef double acc[LANES]
+    _clear(acc)
     with nogil:
-        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep
-        for i in range(n):
-            acc += a[i] * 0.0
-        if acc != 0.0:
+        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep,
+        # in LANES independent sums so that it vectorizes
+        for i in range(n_groups):
+            for j in range(LANES):
+                acc[j] += a[i * LANES + j] * 0.0
+        for i in range(n_groups * LANES, n):
+            acc[0] += a[i] * 0.0
+        if _lane_total(acc) != 0.0:
             for i in range(n):
                 if not isfinite(a[i]):
                     first = i
@@ -140,19 +214,10 @@ def first_nonfinite(const floating[::1] a):
 
 
 # ---------------------------------------------------------------------------
-# The descent
+# The descent: one iteration's bookkeeping, shared by every way of getting
+# the sums (one thread, a team of threads, the centred statistics)
 # ---------------------------------------------------------------------------
-cdef inline void _record(double[:, ::1] rows, Py_ssize_t[::1] row_iteration,
-                         Py_ssize_t row, Py_ssize_t k, double b0, double b1,
-                         double cost) noexcept nogil:
-    """rows[row] = (b0, b1, cost); row_iteration[row] = k."""
-    rows[row, 0] = b0
-    rows[row, 1] = b1
-    rows[row, 2] = cost
-    row_iteration[row] = k
-
-
-# Slots of run_descent's state array, carried from one call to the next
+# Slots of the state array, carried from one call to the next
 STATE_SIZE = 7
 cdef enum:
     S_B0 = 0             # current parameters: b0, b1 after `iteration` updates
@@ -164,11 +229,153 @@ cdef enum:
     S_PREV_RECORDED = 6  # 1.0 if that point already has its history row
 
 
+ctypedef struct Descent:
+    # where the descent is: the state slots plus the counters of this call
+    # (g0, g1): the gradient at the last point whose cost was computed, and
+    # at the one before; its norm is only taken when needed (hypot is slow)
+    double b0, b1, g0, g1, prev_b0, prev_b1, prev_cost, prev_g0, prev_g1
+    bint prev_recorded
+    Py_ssize_t k, n_rows
+    int status
+
+
+ctypedef struct Settings:
+    # what the caller asked for, fixed during a call
+    double learning_rate, grad_factor, cost_factor, tol
+    double clearly_above_tol  # g0**2 + g1**2 above this: the norm is > tol
+    Py_ssize_t max_iter, record_every, stop_at, capacity
+    double* rows              # capacity x 3, row-major: b0, b1, cost
+    Py_ssize_t* row_iteration
+
+
+cdef Descent _load(double[::1] state, Py_ssize_t iteration):
+    """Descent from the state slots, before any iteration of this call."""
+    cdef Descent d
+    d.b0 = state[S_B0]
+    d.b1 = state[S_B1]
+    # a gradient (norm, 0): hypot gives the norm back exactly
+    d.g0 = state[S_GRAD_NORM]
+    d.g1 = 0.0
+    d.prev_g0 = d.g0
+    d.prev_g1 = 0.0
+    d.prev_b0 = state[S_PREV_B0]
+    d.prev_b1 = state[S_PREV_B1]
+    d.prev_cost = state[S_PREV_COST]
+    d.prev_recorded = state[S_PREV_RECORDED] != 0.0
+    d.k = iteration
+    d.n_rows = 0
+    d.status = RUNNING
+    return d
+
+
+cdef object _store(const Descent* d, double[::1] state):
+    """Write the state slots back; return (status, iteration, n_rows)."""
+    state[S_B0] = d.b0
+    state[S_B1] = d.b1
+    state[S_GRAD_NORM] = hypot(d.g0, d.g1)
+    state[S_PREV_B0] = d.prev_b0
+    state[S_PREV_B1] = d.prev_b1
+    state[S_PREV_COST] = d.prev_cost
+    state[S_PREV_RECORDED] = d.prev_recorded
+    return d.status, d.k, d.n_rows
+
+
+cdef Settings _settings(double learning_rate, double grad_factor, double cost_factor,
+                        Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
+                        Py_ssize_t stop_at, double[:, ::1] rows,
+                        Py_ssize_t[::1] row_iteration):
+    """Settings from run_descent's arguments."""
+    cdef Settings s
+    s.learning_rate = learning_rate
+    s.grad_factor = grad_factor
+    s.cost_factor = cost_factor
+    s.tol = tol
+    # 4 tol**2: far enough above tol**2 that rounding cannot matter; where
+    # tol**2 would underflow or overflow, always take the exact hypot
+    s.clearly_above_tol = 4.0 * tol * tol if 1e-290 < tol * tol < 1e290 else INFINITY
+    if tol < 0.0:
+        s.clearly_above_tol = -1.0  # no stopping on the gradient norm
+    s.max_iter = max_iter
+    s.record_every = record_every
+    s.stop_at = stop_at
+    s.capacity = rows.shape[0]
+    s.rows = &rows[0, 0]
+    s.row_iteration = &row_iteration[0]
+    return s
+
+
+cdef inline void _record(Descent* d, const Settings* s, Py_ssize_t k, double b0, double b1,
+                         double cost, bint write) noexcept nogil:
+    """rows[n_rows] = (b0, b1, cost); row_iteration[n_rows] = k; n_rows += 1."""
+    if write:
+        s.rows[3 * d.n_rows] = b0
+        s.rows[3 * d.n_rows + 1] = b1
+        s.rows[3 * d.n_rows + 2] = cost
+        s.row_iteration[d.n_rows] = k
+    d.n_rows += 1
+
+
+cdef inline bint _advance(Descent* d, const Settings* s, double sum_r, double sum_rx,
+                          double sum_rr, bint write) noexcept nogil:
+    """Finish iteration d.k from the sums at (d.b0, d.b1); True when the call ends.
+
+    cost = cost_factor * sum_rr, g = grad_factor * (sum_r, sum_rx); record,
+    test the stopping rules, then b -= learning_rate * g.  ``write`` False:
+    count history rows without writing them (the threads of a team all run
+    this, identically; one writes).
+    """
+    cdef double cost = s.cost_factor * sum_rr
+    cdef double g0 = s.grad_factor * sum_r
+    cdef double g1 = s.grad_factor * sum_rx
+    cdef double new_b0, new_b1
+    cdef bint recorded
+    if not (isfinite(cost) and isfinite(g0) and isfinite(g1)):
+        if not d.prev_recorded:
+            _record(d, s, d.k - 1, d.prev_b0, d.prev_b1, d.prev_cost, write)
+        d.status = DIVERGED
+        d.g0 = d.prev_g0
+        d.g1 = d.prev_g1
+        return True
+    d.g0 = g0
+    d.g1 = g1
+
+    # hypot(g0, g1) <= tol, taking the hypot only near tol
+    if g0 * g0 + g1 * g1 <= s.clearly_above_tol and hypot(g0, g1) <= s.tol:
+        d.status = CONVERGED
+    elif d.k >= s.max_iter:
+        d.status = MAX_ITER
+    recorded = (d.status != RUNNING or d.k == 0
+                or (s.record_every > 0 and d.k % s.record_every == 0))
+    if recorded:
+        _record(d, s, d.k, d.b0, d.b1, cost, write)
+    if d.status != RUNNING:
+        return True
+
+    # the simultaneous update: g0 and g1 both come from this pass
+    new_b0 = d.b0 - s.learning_rate * g0
+    new_b1 = d.b1 - s.learning_rate * g1
+    if not (isfinite(new_b0) and isfinite(new_b1)):
+        if not recorded:
+            _record(d, s, d.k, d.b0, d.b1, cost, write)
+        d.status = DIVERGED
+        return True
+    d.prev_b0 = d.b0
+    d.prev_b1 = d.b1
+    d.prev_cost = cost
+    d.prev_g0 = g0
+    d.prev_g1 = g1
+    d.prev_recorded = recorded
+    d.b0 = new_b0
+    d.b1 = new_b1
+    d.k += 1
+    return d.n_rows == s.capacity or d.k >= s.stop_at
+
+
 def run_descent(const floating[::1] x, const floating[::1] y,
                 double[::1] state, Py_ssize_t iteration, Py_ssize_t stop_at,
                 double learning_rate, double grad_factor, double cost_factor,
                 Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
-                double[:, ::1] rows, Py_ssize_t[::1] row_iteration):
+                double[:, ::1] rows, Py_ssize_t[::1] row_iteration, int n_threads=1):
     """Batch gradient descent until it stops, the history buffer is full, or
     ``stop_at`` updates have been made (the caller's slice of iterations).
 
@@ -194,80 +401,322 @@ def run_descent(const floating[::1] x, const floating[::1] y,
         (b0, b1, cost) and the number of updates behind it.  Row k is written
         when k == 0 or k % record_every == 0 (record_every > 0), and always
         for the point the descent stops at.
+    n_threads : int >= 1
+        Threads of the team that makes the passes.  The sums are the same bit
+        for bit for any value (fixed blocks, fixed combination order).
 
     Returns
     -------
     (status, iteration, n_rows)
-        RUNNING: call again with the same state to go on.  On DIVERGED the last row written (here or by an earlier call) is the
-        last point whose parameters and cost are all finite.
+        RUNNING: call again with the same state to go on.  On DIVERGED the
+        last row written (here or by an earlier call) is the last point whose
+        parameters and cost are all finite.
     """
     cdef const floating* xp = &x[0]
     cdef const floating* yp = &y[0]
     cdef Py_ssize_t n = x.shape[0]
-    cdef Py_ssize_t capacity = rows.shape[0]
-    cdef Py_ssize_t n_rows = 0
-    cdef Py_ssize_t k = iteration
-    cdef int status = RUNNING
+    cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef Settings s = _settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
+                                record_every, stop_at, rows, row_iteration)
+    cdef Descent d = _load(state, iteration)
+    cdef Descent start = d
+    cdef Descent* result = &d
     cdef double sums[3]
-    cdef double b0 = state[S_B0], b1 = state[S_B1]
-    cdef double cost, g0, g1, grad_norm, new_b0, new_b1
-    # the previous point, kept to record it if the next one is not finite
-    cdef double prev_b0 = state[S_PREV_B0], prev_b1 = state[S_PREV_B1]
-    cdef double prev_cost = state[S_PREV_COST]
-    cdef double prev_grad_norm = state[S_GRAD_NORM]
-    cdef bint prev_recorded = state[S_PREV_RECORDED] != 0.0
-    cdef bint recorded
+    cdef double* partial
+    cdef double* block_sums
+    cdef double sum_r, sum_rx, sum_rr
+    cdef Py_ssize_t blk, first, last
+    cdef int team, tid
 
+    if n_threads <= 1 or n_blocks < 2:
+        with nogil:
+            while True:
+                _residual_sums(xp, yp, n, d.b0, d.b1, sums)
+                if _advance(&d, &s, sums[0], sums[1], sums[2], True):
+                    break
+        return _store(&d, state)
+
+    # One team for the whole call, not one per iteration: starting a team
+    # costs microseconds, as much as a pass over 1e4 points.  Each thread
+    # sums its own contiguous share of the blocks, then waits at a barrier;
+    # then every thread combines all block sums in the same order and runs
+    # the same update on its private copy of the descent: they all agree,
+    # and all leave the loop together.  Thread 0 alone writes the history.
+    # The block sums alternate between two buffers by iteration parity, so a
+    # thread already summing iteration k+1 never overwrites what a slower one
+    # is still combining for iteration k: one barrier per iteration suffices.
+    partial = <double*> PyMem_RawMalloc(2 * 3 * n_blocks * sizeof(double))
+    if partial == NULL:
+        raise MemoryError()
+    with nogil, parallel(num_threads=n_threads):
+        d = start
+        team = _team_size()
+        tid = threadid()
+        first = tid * n_blocks // team
+        last = (tid + 1) * n_blocks // team
+        while True:
+            block_sums = partial + 3 * n_blocks * (d.k & 1)
+            for blk in range(first, last):
+                _block_sums(xp + blk * BLOCK, yp + blk * BLOCK,
+                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
+                            d.b0, d.b1, block_sums + 3 * blk)
+            _barrier()
+            sum_r = _pairwise_sum(block_sums, n_blocks, 3)
+            sum_rx = _pairwise_sum(block_sums + 1, n_blocks, 3)
+            sum_rr = _pairwise_sum(block_sums + 2, n_blocks, 3)
+            if _advance(&d, &s, sum_r, sum_rx, sum_rr, tid == 0):
+                break
+        if tid == 0:
+            result[0] = d
+    PyMem_RawFree(partial)
+    return _store(result, state)
+
+
+# ---------------------------------------------------------------------------
+# The "stats" method: one pass for the centred statistics, then an O(1)
+# iteration.  With p = d + 1 columns (the d features, then y) the statistics
+# are N, the column means and the p x p Gram matrix G of the centred
+# columns; here d = 1, so p = 2 and G = [[Sxx, Sxy], [Sxy, Syy]].
+# ---------------------------------------------------------------------------
+STATS_SIZE = 7
+cdef enum:
+    T_N = 0        # number of points
+    T_MEAN = 1     # means of x, y (p slots)
+    T_GRAM = 3     # G, p x p row-major: Sxx, Sxy, Sxy, Syy
+    P = 2          # columns: one feature and y
+    # per-block record while merging: count, means (p), Sxx, Sxy, Syy
+    BLOCK_STATS = 6
+
+
+cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n,
+                              double* out) noexcept nogil:
+    """out[:6] = [n, x.mean(), y.mean(), (cx*cx).sum(), (cx*cy).sum(), (cy*cy).sum()].
+
+    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK.  One sweep of sums of
+    the data shifted by the block's first point, dx = x - x[0]: the shift
+    puts the sums at the scale of the spread, not of the mean, so turning
+    them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
+    sum(x*x) - n*mean**2.
+    """
+    cdef double sx[LANES]
+    cdef double sy[LANES]
+    cdef double sxx[LANES]
+    cdef double sxy[LANES]
+    cdef double syy[LANES]
+    cdef double x0 = x[0], y0 = y[0]
+    cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
+    cdef Py_ssize_t i, j
+    cdef Py_ssize_t n_groups = n // LANES
+    _clear(sx)
+    _clear(sy)
+    _clear(sxx)
+    _clear(sxy)
+    _clear(syy)
+    for i in range(n_groups):
+        for j in range(LANES):
+            dx = x[i * LANES + j] - x0
+            dy = y[i * LANES + j] - y0
+            sx[j] += dx
+            sy[j] += dy
+            sxx[j] += dx * dx
+            sxy[j] += dx * dy
+            syy[j] += dy * dy
+    for i in range(n_groups * LANES, n):
+        dx = x[i] - x0
+        dy = y[i] - y0
+        sx[0] += dx
+        sy[0] += dy
+        sxx[0] += dx * dx
+        sxy[0] += dx * dy
+        syy[0] += dy * dy
+    total_x = _lane_total(sx)
+    total_y = _lane_total(sy)
+    mean_dx = total_x / n
+    mean_dy = total_y / n
+    out[0] = n
+    out[1] = x0 + mean_dx
+    out[2] = y0 + mean_dy
+    # a sum of squares is >= 0: rounding must not make it negative
+    out[3] = max(_lane_total(sxx) - total_x * mean_dx, 0.0)
+    out[4] = _lane_total(sxy) - total_x * mean_dy
+    out[5] = max(_lane_total(syy) - total_y * mean_dy, 0.0)
+
+
+cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
+    """Merge the per-block records pairwise (left half n_blocks // 2) into out[:6].
+
+    Chan, Golub and LeVeque's update: for parts a and b with mean difference
+    delta, the centred sums add plus delta_x * delta_y * n_a * n_b / n.
+    """
+    cdef double a[BLOCK_STATS]
+    cdef double b[BLOCK_STATS]
+    cdef double n, dx, dy, w
+    cdef Py_ssize_t half, j
+    if n_blocks == 1:
+        for j in range(BLOCK_STATS):
+            out[j] = blocks[j]
+        return
+    half = n_blocks // 2
+    _merge_stats(blocks, half, a)
+    _merge_stats(blocks + half * BLOCK_STATS, n_blocks - half, b)
+    n = a[0] + b[0]
+    dx = b[1] - a[1]
+    dy = b[2] - a[2]
+    w = a[0] * b[0] / n
+    out[0] = n
+    out[1] = a[1] + dx * (b[0] / n)
+    out[2] = a[2] + dy * (b[0] / n)
+    out[3] = a[3] + b[3] + dx * dx * w
+    out[4] = a[4] + b[4] + dx * dy * w
+    out[5] = a[5] + b[5] + dy * dy * w
+
+
+def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stats,
+                  int n_threads=1):
+    """Fill ``stats`` (STATS_SIZE doubles) with N, the means and the centred Gram matrix.
+
+    One pass over x and y, in fixed blocks merged in a fixed pairwise order:
+    the same bits for any ``n_threads``.  ``x``, ``y``: same dtype, same
+    length >= 1 (not checked).
+    """
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef const floating* xp = &x[0]
+    cdef const floating* yp = &y[0]
+    cdef double merged[BLOCK_STATS]
+    cdef Py_ssize_t blk
+    cdef double* blocks = <double*> PyMem_RawMalloc(BLOCK_STATS * n_blocks * sizeof(double))
+    if blocks == NULL:
+        raise MemoryError()
+    with nogil:
+        # one block or one thread: no team to start (as in run_descent)
+        if n_threads <= 1 or n_blocks < 2:
+            for blk in range(n_blocks):
+                _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
+                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), blocks + BLOCK_STATS * blk)
+        else:
+            for blk in prange(n_blocks, schedule="static", num_threads=n_threads):
+                _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
+                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), blocks + BLOCK_STATS * blk)
+        _merge_stats(blocks, n_blocks, merged)
+    PyMem_RawFree(blocks)
+    stats[T_N] = merged[0]
+    stats[T_MEAN] = merged[1]
+    stats[T_MEAN + 1] = merged[2]
+    stats[T_GRAM] = merged[3]
+    stats[T_GRAM + 1] = merged[4]
+    stats[T_GRAM + 2] = merged[4]
+    stats[T_GRAM + 3] = merged[5]
+
+
+cdef inline void _sums_from_stats(const double* stats, double b0, double b1,
+                                  double* sums) noexcept nogil:
+    """sums[:3] = (sum r, sum r*x, sum r**2) at (b0, b1), from the statistics alone.
+
+    With w = (b1, -1), c = b0 + w @ means (the mean residual) and r = c + Z @ w
+    for the centred columns Z (whose sums are zero):
+        sum r = N c,   sum r*x = mean_x * N c + (G @ w)[0],
+        sum r**2 = N c**2 + w @ G @ w.
+    """
+    cdef double w[P]
+    cdef double gw[P]
+    cdef double c, quad = 0.0
+    cdef Py_ssize_t i, j
+    w[0] = b1
+    w[1] = -1.0
+    c = b0
+    for j in range(P):
+        c += w[j] * stats[T_MEAN + j]
+    for i in range(P):
+        gw[i] = 0.0
+        for j in range(P):
+            gw[i] += stats[T_GRAM + P * i + j] * w[j]
+        quad += w[i] * gw[i]
+    sums[0] = stats[T_N] * c
+    sums[1] = stats[T_MEAN] * sums[0] + gw[0]
+    sums[2] = stats[T_N] * c * c + quad
+
+
+def run_descent_stats(double[::1] stats, double[::1] state, Py_ssize_t iteration,
+                      Py_ssize_t stop_at, double learning_rate, double grad_factor,
+                      double cost_factor, Py_ssize_t max_iter, double tol,
+                      Py_ssize_t record_every, double[:, ::1] rows,
+                      Py_ssize_t[::1] row_iteration):
+    """run_descent with the sums taken from ``centred_stats`` output: O(1) per iteration.
+
+    Same arguments (less the data and threads), same state, history and
+    return value as run_descent.
+    """
+    cdef Settings s = _settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
+                                record_every, stop_at, rows, row_iteration)
+    cdef Descent d = _load(state, iteration)
+    cdef const double* st = &stats[0]
+    cdef double sums[3]
     with nogil:
         while True:
-            _residual_sums(xp, yp, n, b0, b1, sums)
-            cost = cost_factor * sums[2]
-            g0 = grad_factor * sums[0]
-            g1 = grad_factor * sums[1]
-            if not (isfinite(cost) and isfinite(g0) and isfinite(g1)):
-                if not prev_recorded:
-                    _record(rows, row_iteration, n_rows, k - 1,
-                            prev_b0, prev_b1, prev_cost)
-                    n_rows += 1
-                status = DIVERGED
-                grad_norm = prev_grad_norm
+            _sums_from_stats(st, d.b0, d.b1, sums)
+            if _advance(&d, &s, sums[0], sums[1], sums[2], True):
                 break
-            grad_norm = hypot(g0, g1)
+    return _store(&d, state)
 
-            if grad_norm <= tol:
-                status = CONVERGED
-            elif k >= max_iter:
-                status = MAX_ITER
-            recorded = (status != RUNNING or k == 0
-                        or (record_every > 0 and k % record_every == 0))
-            if recorded:
-                _record(rows, row_iteration, n_rows, k, b0, b1, cost)
-                n_rows += 1
-            if status != RUNNING:
-                break
 
-            # the simultaneous update: g0 and g1 both come from this pass
-            new_b0 = b0 - learning_rate * g0
-            new_b1 = b1 - learning_rate * g1
-            if not (isfinite(new_b0) and isfinite(new_b1)):
-                if not recorded:
-                    _record(rows, row_iteration, n_rows, k, b0, b1, cost)
-                    n_rows += 1
-                status = DIVERGED
-                break
-            prev_b0, prev_b1, prev_cost = b0, b1, cost
-            prev_grad_norm = grad_norm
-            prev_recorded = recorded
-            b0, b1 = new_b0, new_b1
-            k += 1
-            if n_rows == capacity or k >= stop_at:
-                break
+# ---------------------------------------------------------------------------
+# Benchmark helper: the read floor
+# ---------------------------------------------------------------------------
+cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t n) noexcept nogil:
+    """(x + y).sum() for n <= BLOCK: the least work that still reads every byte."""
+    cdef double s[LANES]
+    cdef Py_ssize_t i, j
+    cdef Py_ssize_t n_groups = n // LANES
+    _clear(s)
+    for i in range(n_groups):
+        for j in range(LANES):
+            s[j] += <double>x[i * LANES + j] + <double>y[i * LANES + j]
+    for i in range(n_groups * LANES, n):
+        s[0] += <double>x[i] + <double>y[i]
+    return _lane_total(s)
 
-    state[S_B0] = b0
-    state[S_B1] = b1
-    state[S_GRAD_NORM] = grad_norm
-    state[S_PREV_B0] = prev_b0
-    state[S_PREV_B1] = prev_b1
-    state[S_PREV_COST] = prev_cost
-    state[S_PREV_RECORDED] = prev_recorded
-    return status, k, n_rows
+
+def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes,
+               int n_threads=1):
+    """Read x and y ``n_passes`` times, as run_descent's passes would; return a checksum.
+
+    For the benchmarks: the time of one pass is the floor a descent iteration
+    over the same data can reach.  Same blocks, same team and barrier per pass
+    as run_descent.
+    """
+    cdef const floating* xp = &x[0]
+    cdef const floating* yp = &y[0]
+    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef Py_ssize_t k, blk, first, last
+    cdef int team, tid
+    cdef double total = 0.0
+    cdef double* total_p = &total   # written by thread 0 of the team
+    cdef double* partial = <double*> PyMem_RawMalloc(2 * n_blocks * sizeof(double))
+    if partial == NULL:
+        raise MemoryError()
+    with nogil:
+        if n_threads <= 1:
+            for k in range(n_passes):
+                for blk in range(n_blocks):
+                    partial[blk] = _block_read(xp + blk * BLOCK, yp + blk * BLOCK,
+                                               min(<Py_ssize_t>BLOCK, n - blk * BLOCK))
+                total = total + _pairwise_sum(partial, n_blocks, 1)
+        else:
+            with parallel(num_threads=n_threads):
+                team = _team_size()
+                tid = threadid()
+                first = tid * n_blocks // team
+                last = (tid + 1) * n_blocks // team
+                for k in range(n_passes):
+                    for blk in range(first, last):
+                        partial[n_blocks * (k & 1) + blk] = _block_read(
+                            xp + blk * BLOCK, yp + blk * BLOCK,
+                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK))
+                    _barrier()
+                    if tid == 0:
+                        total_p[0] = total_p[0] + _pairwise_sum(partial + n_blocks * (k & 1),
+                                                                n_blocks, 1)
+    PyMem_RawFree(partial)
+    return total

@@ -21,7 +21,8 @@ import numpy as np
 
 from ._moments import moments
 from ._standardize import feature_map
-from ._validate import check_cost, check_design, check_flag, check_real
+from ._validate import (check_cost, check_design, check_flag, check_real,
+                        check_sample_weight)
 
 # An eigenvalue below this fraction of the largest (times the size of H) is
 # zero to float64 precision.
@@ -136,28 +137,33 @@ class LearningRateLimits:
         return math.ceil(math.log(reduction) / math.log(rho))
 
 
-def limits_for(x, fit_intercept, standardize, cost):
-    """(LearningRateLimits, center, inv_scale) for validated 2-D x: one pass over it."""
-    m = moments(x)
+def limits_for(x, fit_intercept, standardize, cost, sample_weight=None, weight_sum=None):
+    """(LearningRateLimits, center, inv_scale) for validated 2-D x: one pass over it.
+
+    With weights, H = A.T @ diag(w) @ A / sum(w) and the weighted feature map.
+    """
+    m = moments(x, sample_weight, weight_sum)
     center, inv_scale = feature_map(m, fit_intercept, standardize)
     h = hessian(m, center, inv_scale, fit_intercept, cost)
     return LearningRateLimits.from_hessian(h), center, inv_scale
 
 
-def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False):
+def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False,
+                         sample_weight=None):
     """The learning rates batch gradient descent can use on this data.
 
     Computed in one pass over ``x`` (its column sums and cross-products),
     then from the eigenvalues of the cost's Hessian H = (1/N) A.T @ A with
     A = [1, x] (without the column of ones when ``fit_intercept=False``,
     on the standardized columns when ``standardize=True``, times 2 for
-    ``cost="mse"``).  The Hessian does not depend on ``y``.
+    ``cost="mse"``; with weights H = A.T @ diag(w) @ A / sum(w)).  The
+    Hessian does not depend on ``y``.
 
     Parameters
     ----------
     x : array_like, shape (N,) or (N, d)
         The features, as for :func:`gdfast.fit`.
-    cost, fit_intercept, standardize
+    cost, fit_intercept, standardize, sample_weight
         As for :func:`gdfast.fit`.
 
     Returns
@@ -177,7 +183,8 @@ def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=
     98
     """
     x = check_design(x)
+    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
     cost = check_cost(cost)
     fit_intercept = check_flag(fit_intercept, "fit_intercept")
     standardize = check_flag(standardize, "standardize")
-    return limits_for(x, fit_intercept, standardize, cost)[0]
+    return limits_for(x, fit_intercept, standardize, cost, sample_weight, weight_sum)[0]

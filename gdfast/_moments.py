@@ -16,9 +16,9 @@ from . import _multi_kernels
 
 @dataclass(frozen=True)
 class Moments:
-    """Means and population covariance of the columns of x (N, d)."""
+    """Means and population covariance of the columns of x (N, d), maybe weighted."""
 
-    n: int
+    n: float                # N, or the sum of the weights
     mean: np.ndarray        # (d,)
     covariance: np.ndarray  # (d, d), (x - mean).T @ (x - mean) / N
 
@@ -28,11 +28,18 @@ class Moments:
             return self.covariance + np.outer(self.mean, self.mean)
 
 
-def moments(x):
-    """Moments of a validated 2-D float32/float64 array, in one pass over it."""
+def moments(x, sample_weight=None, weight_sum=None):
+    """Moments of a validated 2-D float32/float64 array, in one pass over it.
+
+    With ``sample_weight`` (validated, the dtype of x, summing to
+    ``weight_sum``) the weighted means and covariance: each point counts
+    w_i times, and ``n`` is the sum of the weights.
+    """
     n, d = x.shape
+    if sample_weight is not None:
+        n = weight_sum
     shift, sums, cross = np.empty(d), np.empty(d), np.empty((d, d))
-    _multi_kernels.shifted_gram(x, shift, sums, cross)
+    _multi_kernels.shifted_gram(x, shift, sums, cross, sample_weight)
     cross = np.triu(cross) + np.triu(cross, 1).T
     mean_offset = sums / n
     # values near the float64 limit overflow here: the callers check finiteness

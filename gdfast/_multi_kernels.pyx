@@ -16,6 +16,12 @@ without a copy.  Each feature is mapped on the fly to
 descends on centred, unit-variance columns without a standardized copy of
 the data and without the cancellation of shifting the sums afterwards.
 Every sum is accumulated in double precision.
+
+Sample weights (optional, the data's dtype, validated >= 0 by the caller)
+turn every sum over the points into a weighted one: sum w*r, sum w*r*z_j,
+sum w*r**2, and the Gram pass's sum w*(x - shift), sum w*u*u.T.  The caller
+divides by sum w instead of N.  Without weights the kernel takes the
+unweighted path (a NULL pointer, tested once per block of rows).
 """
 from cython cimport floating
 from libc.math cimport fabs, isfinite, sqrt
@@ -139,6 +145,25 @@ cdef inline double _norm(const double* g, Py_ssize_t n) noexcept nogil:
     return big * sqrt(s)
 
 
+cdef inline double _weigh(double* r, const floating* w, Py_ssize_t n) noexcept nogil:
+    """s = (w[:n] * r[:n]**2).sum(); r[:n] *= w[:n]; return s."""
+    cdef double s0 = 0.0, s1 = 0.0, t0, t1
+    cdef Py_ssize_t i, n2 = n - n % 2
+    # two accumulators: independent chains, as in _dot
+    for i in range(0, n2, 2):
+        t0 = <double>w[i] * r[i]
+        t1 = <double>w[i + 1] * r[i + 1]
+        s0 += t0 * r[i]
+        s1 += t1 * r[i + 1]
+        r[i] = t0
+        r[i + 1] = t1
+    for i in range(n2, n):
+        t0 = <double>w[i] * r[i]
+        s0 += t0 * r[i]
+        r[i] = t0
+    return s0 + s1
+
+
 # ---------------------------------------------------------------------------
 # The fused pass: r = b0 + z @ b - y, then sum r, z.T @ r and sum r**2
 # ---------------------------------------------------------------------------
@@ -182,12 +207,14 @@ cdef inline bint _is_identity(const double* center, const double* inv_scale,
 
 cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
                            Py_ssize_t row_stride, Py_ssize_t col_stride, const floating* y,
-                           const double* center, const double* inv_scale, const double* params,
-                           bint fit_intercept, double* grad_sums, double* work) noexcept nogil:
-    """One pass over the data at params = (b0, b[0..d-1]); returns sum r**2.
+                           const floating* w, const double* center, const double* inv_scale,
+                           const double* params, bint fit_intercept, double* grad_sums,
+                           double* work) noexcept nogil:
+    """One pass over the data at params = (b0, b[0..d-1]); returns sum w * r**2.
 
-    grad_sums[0] = r.sum() (0 without intercept), grad_sums[1 + j] = (r * z[:, j]).sum()
-    with r = b0 + z @ b - y, x[i, j] = xp[i*row_stride + j*col_stride].  ``work``
+    grad_sums[0] = (w * r).sum() (0 without intercept), grad_sums[1 + j] =
+    (w * r * z[:, j]).sum() with r = b0 + z @ b - y, x[i, j] =
+    xp[i*row_stride + j*col_stride], and w = 1 when ``w`` is NULL.  ``work``
     holds a block of z and of r.
     """
     # rows per block: the block of z (rows * d doubles, about 16 KiB) and of r
@@ -232,7 +259,15 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
             for i in range(rows):
                 r[i] += bj * z[j * ld + i]
             j += 1
-        # the sums of this block; blocks are added in sequence
+        # sum w * r**2; weighted, r then becomes w * r in place, so the
+        # gradient sums below are the weighted ones.  The branch is taken
+        # once per block and the sums' code is the unweighted one: without
+        # weights nothing is added to the pass
+        if w == NULL:
+            sum_r2 += _dot(r, r, rows)
+        else:
+            sum_r2 += _weigh(r, w + start, rows)
+        # the gradient sums of this block; blocks are added in sequence
         if fit_intercept:
             grad_sums[0] += _sum(r, rows)
         j = 0
@@ -242,23 +277,29 @@ cdef double _residual_sums(const floating* xp, Py_ssize_t n, Py_ssize_t d,
         while j < d:
             grad_sums[1 + j] += _dot(r, z + j * ld, rows)
             j += 1
-        sum_r2 += _dot(r, r, rows)
         start += rows
     return sum_r2
 
 
+cdef inline const floating* _weights_or_null(const floating[::1] sample_weight) noexcept:
+    """&sample_weight[0], or NULL for None (no weights)."""
+    return NULL if sample_weight is None else &sample_weight[0]
+
+
 def residual_sums(const floating[:, :] x, const floating[::1] y, const double[::1] center,
                   const double[::1] inv_scale, const double[::1] params, bint fit_intercept,
-                  double[::1] work):
-    """Return (sum r**2, [sum r, sum r*z_1, ..., sum r*z_d]) at ``params``, in one pass.
+                  double[::1] work, const floating[::1] sample_weight=None):
+    """Return (sum w*r**2, [sum w*r, sum w*r*z_1, ..., sum w*r*z_d]) at ``params``, in one pass.
 
-    ``params`` = (b0, b_1, ..., b_d); ``work`` of length ``work_size(d)``.
+    ``params`` = (b0, b_1, ..., b_d); ``work`` of length ``work_size(d)``;
+    ``sample_weight`` (N,) or None (w = 1).
     """
     cdef Py_ssize_t d = x.shape[1]
     cdef double sum_r2
+    cdef const floating* w = _weights_or_null(sample_weight)
     with nogil:
         sum_r2 = _residual_sums(&x[0, 0], x.shape[0], d, x.strides[0] // sizeof(floating),
-                                x.strides[1] // sizeof(floating), &y[0], &center[0],
+                                x.strides[1] // sizeof(floating), &y[0], w, &center[0],
                                 &inv_scale[0], &params[0], fit_intercept, &work[0],
                                 &work[d + 1])
     return sum_r2, [work[j] for j in range(d + 1)]
@@ -268,16 +309,18 @@ def residual_sums(const floating[:, :] x, const floating[::1] y, const double[::
 # The Gram pass for the learning-rate limits and standardize=True
 # ---------------------------------------------------------------------------
 def shifted_gram(const floating[:, :] x, double[::1] shift, double[::1] col_sums,
-                 double[:, ::1] cross):
+                 double[:, ::1] cross, const floating[::1] sample_weight=None):
     """One pass over x for its column sums and cross-products, about a shift.
 
-    shift = x[0]; col_sums = (x - shift).sum(0); cross (upper triangle and
-    diagonal) = (x - shift).T @ (x - shift).  Shifting by a data row keeps
-    the centred moments accurate (no mean-squared-minus-square-of-mean
-    cancellation, e.g. a column of years near 1950), in a single pass.
+    shift = x[0]; col_sums = (w[:, None] * (x - shift)).sum(0); cross (upper
+    triangle and diagonal) = (x - shift).T @ (w[:, None] * (x - shift)), w = 1
+    without ``sample_weight``.  Shifting by a data row keeps the centred
+    moments accurate (no mean-squared-minus-square-of-mean cancellation,
+    e.g. a column of years near 1950), in a single pass.
     """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], i, j, k
-    cdef double u
+    cdef const floating* w = _weights_or_null(sample_weight)
+    cdef double u, wu, wi = 1.0
     with nogil:
         for j in range(d):
             shift[j] = x[0, j]
@@ -285,11 +328,14 @@ def shifted_gram(const floating[:, :] x, double[::1] shift, double[::1] col_sums
             for k in range(j, d):
                 cross[j, k] = 0.0
         for i in range(1, n):    # row 0 minus the shift is zero
+            if w != NULL:        # one test per row; times 1.0 is exact
+                wi = w[i]
             for j in range(d):
                 u = x[i, j] - shift[j]
-                col_sums[j] += u
+                wu = wi * u
+                col_sums[j] += wu
                 for k in range(j, d):
-                    cross[j, k] += u * (x[i, k] - shift[k])
+                    cross[j, k] += wu * (x[i, k] - shift[k])
 
 
 # ---------------------------------------------------------------------------
@@ -326,11 +372,13 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
                 double[::1] state, Py_ssize_t iteration, Py_ssize_t stop_at,
                 double learning_rate, double grad_factor, double cost_factor,
                 Py_ssize_t max_iter, double tol, Py_ssize_t record_every,
-                double[:, ::1] rows, Py_ssize_t[::1] row_iteration, double[::1] work):
+                double[:, ::1] rows, Py_ssize_t[::1] row_iteration, double[::1] work,
+                const floating[::1] sample_weight=None):
     """Batch gradient descent on y = b0 + z @ b, in slices like gdfast._kernels.run_descent.
 
     Each iteration k makes one pass over the data at the current parameters,
-    giving S = sum r**2 and the gradient sums G (see _residual_sums), then
+    giving S = sum w*r**2 and the gradient sums G (see _residual_sums; w = 1
+    without ``sample_weight``), then
 
         cost = cost_factor * S;  g = grad_factor * G;  params -= learning_rate * g
 
@@ -348,6 +396,8 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     rows : (capacity >= 1, d + 2) history buffer: b0, b_1..b_d, cost.
     row_iteration : (capacity,) the update count of each row.
     work : double[work_size(d)].
+    sample_weight : (N,) of the data's dtype, or None; with weights the
+        caller's factors carry 1 / sum w instead of 1 / N.
 
     Returns
     -------
@@ -357,6 +407,7 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     cdef Py_ssize_t row_stride = x.strides[0] // sizeof(floating)
     cdef Py_ssize_t col_stride = x.strides[1] // sizeof(floating)
     cdef const floating* xp = &x[0, 0]
+    cdef const floating* w = _weights_or_null(sample_weight)
     cdef Py_ssize_t capacity = rows.shape[0], n_rows = 0, k = iteration, j
     cdef int status = RUNNING
     cdef double* params = &state[S_PARAMS]
@@ -370,7 +421,7 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
 
     with nogil:
         while True:
-            cost = cost_factor * _residual_sums(xp, n, d, row_stride, col_stride, &y[0],
+            cost = cost_factor * _residual_sums(xp, n, d, row_stride, col_stride, &y[0], w,
                                                 &center[0], &inv_scale[0], params,
                                                 fit_intercept, g, block)
             finite = isfinite(cost)

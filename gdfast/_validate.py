@@ -10,12 +10,15 @@ import numbers
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _threads
 
 COSTS = ("half_mse", "mse")
+METHODS = ("batch", "stats")
 
 # The largest iteration count the kernel's Py_ssize_t counters hold.
 _MAX_COUNT = np.iinfo(np.intp).max
+# More threads than this is a mistake, not a machine (and fits a C int).
+_MAX_THREADS = 4096
 
 
 def _as_real_array(a, name):
@@ -126,6 +129,37 @@ def check_data(x, y):
     return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
+def check_sample_weight(sample_weight, n, dtype):
+    """Validate the weights of the N points: (weights, their sum as a float), or (None, N).
+
+    Returned 1-D, contiguous, in the data's ``dtype`` (float32 weights for
+    float32 data: the kernel reads both through one fused type, and each
+    product is accumulated in float64), copied only when the dtype or
+    layout differ.  Each weight must be finite and >= 0, and their sum > 0.
+    """
+    if sample_weight is None:
+        return None, float(n)
+    w = _as_real_array(sample_weight, "sample_weight")
+    if w.ndim != 1:
+        raise ValueError(f"sample_weight must be a 1-D array of one weight per point, got "
+                         f"shape {w.shape}")
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight must hold one weight per point: got {w.shape[0]} "
+                         f"weights for {n} points")
+    w = _finite_for_kernel(w, "sample_weight", dtype)
+    negative = np.flatnonzero(w < 0)
+    if negative.size:
+        i = int(negative[0])
+        raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
+    with np.errstate(over="ignore"):  # an overflowing sum is reported just below
+        total = float(np.sum(w, dtype=np.float64))
+    if not total > 0:
+        raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
+    if math.isinf(total):
+        raise ValueError("sample_weight sums to more than float64 holds; rescale the weights")
+    return w, total
+
+
 def check_design(x):
     """Validate x alone (for the learning-rate limits): returned 2-D, (N, 1) for 1-D x.
 
@@ -181,6 +215,28 @@ def check_init(init):
     b0 = check_real(init[0], "init[0] (the starting intercept b0)")
     b1 = check_real(init[1], "init[1] (the starting slope b1)")
     return b0, b1
+
+
+def check_method(method):
+    """Return the fitting method's name if it is one gdfast knows, else raise."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {METHODS}, got {method!r} of type "
+                        f"{type(method).__name__}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def check_n_threads(n_threads, n_points):
+    """Return the thread count to use: ``n_threads`` if an int >= 1, the default if None."""
+    if n_threads is None:
+        return _threads.default_threads(n_points)
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be an integer >= 1 or None, got {n_threads!r} of "
+                        f"type {type(n_threads).__name__}")
+    if not 1 <= n_threads <= _MAX_THREADS:
+        raise ValueError(f"n_threads must be between 1 and {_MAX_THREADS}, got {n_threads}")
+    return int(n_threads)
 
 
 def check_flag(value, name):

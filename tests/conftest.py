@@ -46,23 +46,26 @@ def line_data():
 
 
 def numpy_descent_features(x, y, learning_rate, n_updates, cost="half_mse", init=None,
-                           fit_intercept=True):
+                           fit_intercept=True, sample_weight=None):
     """The d-feature update rules transcribed in NumPy, one row per iteration.
 
     Returns an array of shape (n_updates + 1, d + 3): iteration, b0, b1..bd, J,
     where row k holds the parameters after k updates and the cost there; b0
-    stays 0 without intercept.
+    stays 0 without intercept.  With ``sample_weight`` w:
+    J = sum w r**2 / (2 sum w) and the gradient (sum w r, x.T @ (w r)) / sum w.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n, d = x.shape
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    total = np.sum(w)
     b0, b = (0.0, np.zeros(d)) if init is None else (init[0], np.array(init[1:], float))
     factor = 1.0 if cost == "half_mse" else 2.0
     rows = []
     for k in range(n_updates + 1):
         r = b0 + x @ b - y
-        J = factor * np.sum(r ** 2) / (2 * n)
-        g0, g = factor * np.sum(r) / n, factor * (x.T @ r) / n
+        J = factor * np.sum(w * r ** 2) / (2 * total)
+        g0, g = factor * np.sum(w * r) / total, factor * (x.T @ (w * r)) / total
         rows.append((k, b0, *b, J))
         b0, b = (b0 - learning_rate * g0 if fit_intercept else 0.0), b - learning_rate * g
     return np.array(rows)
@@ -99,6 +102,10 @@ def peak_memory(function, *args, **kwargs):
 @pytest.fixture
 def traced_peak():
     return peak_memory
+# scikit-learn's check_array_api_input (in test_estimator_checks.py) runs only
+# when SciPy's array API mode is on, which SciPy reads once, at import: set it
+# before any test module imports scikit-learn (and so SciPy).
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 # Pictures are drawn off screen, and every figure a test makes is closed.
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -99,3 +99,14 @@ def test_demo_without_matplotlib_says_how_to_get_the_pictures(tmp_path, run_pyth
         'pictures: matplotlib is not installed; pip install "gdfast[plot]" and run gdfast demo '
         'again to get them (PNG and an animated GIF)')
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_output_is_clean_and_its_good_rate_is_not_called_bouncing(tmp_path):
+    # the good rate is exactly 1/lambda_max: its diagnosis must not say it bounced,
+    # and no raw Python warning may leak into what the user reads
+    proc = _run("demo", "--n", "100", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    step3 = proc.stdout.split("\n4. ")[0].split("\n3. ")[1]
+    assert "diagnosis: converged" in step3
+    assert "bouncing" not in step3
+    assert "Warning:" not in proc.stderr

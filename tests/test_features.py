@@ -12,16 +12,19 @@ def _design(x, fit_intercept=True):
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("cost", ["half_mse", "mse"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
 def test_whole_history_matches_numpy_oracle(feature_data, oracle_features, order, cost,
-                                            fit_intercept):
+                                            fit_intercept, weighted):
     x, y = feature_data
     x = np.asarray(x, order=order)
+    # sample weights: the oracle's weighted update rules, J = sum w r**2 / (2 sum w)
+    w = np.random.default_rng(1).uniform(0.0, 3.0, size=len(y)) if weighted else None
     init = [0.5, -1.0, 2.0, 0.0] if fit_intercept else [-1.0, 2.0, 0.0]
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=200, tol=None, cost=cost, init=init,
-                     fit_intercept=fit_intercept)
+                     fit_intercept=fit_intercept, sample_weight=w)
     ref = oracle_features(x, y, 0.1, 200, cost=cost,
                           init=init if fit_intercept else [0.0] + init,
-                          fit_intercept=fit_intercept)
+                          fit_intercept=fit_intercept, sample_weight=w)
     h = res.history
     np.testing.assert_array_equal(h.iteration, ref[:, 0])
     np.testing.assert_allclose(h.intercept, ref[:, 1], rtol=1e-12, atol=1e-14)

@@ -20,3 +20,14 @@ def test_the_tour_in_five_lines_runs():
     assert res.converged and res.history.iteration[0] == 0
     assert (res.history.intercept[0], res.history.slope[0]) == (0.0, -5.0)
     assert res.slope == pytest.approx(1.4673, abs=1e-4)
+
+
+def test_the_scikit_learn_example_runs_and_its_numbers_hold():
+    section = README.read_text().split("## scikit-learn", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(code, str(README), "exec"), scope)
+    model, reg, X, y = scope["model"], scope["reg"], scope["X"], scope["y"]
+    assert model.score(X, y) == pytest.approx(0.5177, abs=1e-4)
+    assert reg.intercept_ == pytest.approx(152.13, abs=0.01) and abs(reg.n_iter_ - 4294) <= 10
+    assert len(reg.loss_curve_) == reg.n_iter_ + 1

@@ -70,6 +70,17 @@ def test_nan_far_into_a_large_array_is_found():
     (dict(record_every=-1), ValueError, r"record_every must be >= 0, got -1"),
     (dict(record_every=1.5), TypeError, r"record_every must be an integer"),
     (dict(record_every=None), TypeError, r"record_every must be an integer"),
+    (dict(method="closed_form"), ValueError, r"method must be one of \('batch', 'stats'\), got 'closed_form'"),
+    (dict(method=None), TypeError, r"method must be one of .* got None of type NoneType"),
+    (dict(n_threads=0), ValueError, r"n_threads must be between 1 and 4096, got 0"),
+    (dict(n_threads=-2), ValueError, r"n_threads must be between 1 and 4096, got -2"),
+    (dict(n_threads=10**6), ValueError, r"n_threads must be between 1 and 4096"),
+    (dict(n_threads=2.0), TypeError, r"n_threads must be an integer >= 1 or None, got 2.0"),
+    (dict(n_threads="all"), TypeError, r"n_threads must be an integer >= 1 or None"),
+    (dict(n_threads=True), TypeError, r"n_threads must be an integer >= 1 or None"),
+    (dict(method="stats", fit_intercept=False), ValueError,
+     r"method='stats' fits one feature \(1-D x\) with fit_intercept=True"),
+    (dict(method="stats", standardize=True), ValueError, r"method='stats' fits one feature"),
 ])
 def test_bad_parameters(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -85,7 +96,7 @@ def test_numpy_scalars_are_accepted():
 
 def test_validation_happens_before_work(monkeypatch):
     # a bad trailing argument is reported without calling the kernel at all
-    from gdfast import _kernels
+    from gdfast._backend import kernels as _kernels
 
     def boom(*args, **kwargs):
         raise AssertionError("kernel called")
@@ -93,3 +104,23 @@ def test_validation_happens_before_work(monkeypatch):
     monkeypatch.setattr(_kernels, "run_descent", boom)
     with pytest.raises(TypeError, match="record_every"):
         gdfast.fit(X, Y, record_every="x")
+
+
+@pytest.mark.parametrize("kwargs", [dict(method="stats"), dict(n_threads=2)])
+def test_new_parameters_are_checked_before_work(monkeypatch, kwargs):
+    from gdfast._backend import kernels as _kernels
+
+    def boom(*args, **kwargs):
+        raise AssertionError("kernel called")
+
+    for name in ("run_descent", "run_descent_stats", "centred_stats"):
+        monkeypatch.setattr(_kernels, name, boom)
+    with pytest.raises(ValueError, match="max_iter"):
+        gdfast.fit(X, Y, max_iter=-1, **kwargs)
+    with pytest.raises(TypeError, match="n_threads"):
+        gdfast.fit(X, Y, n_threads="2", **kwargs)
+
+
+def test_numpy_integer_thread_count_is_accepted():
+    res = gdfast.fit(X, Y, learning_rate=0.1, max_iter=3, tol=None, n_threads=np.int32(2))
+    assert res.n_iter == 3

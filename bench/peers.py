@@ -1,0 +1,91 @@
+"""Shared data and peers for the benchmarks (imported by the bench modules).
+
+The peers do the same work per iteration as gdfast's batch kernel: the
+residual sums (sum r, sum r*x) for the gradient and sum r**2 for the cost,
+which is stored every iteration (as gdfast's history does) so that no
+compiler may drop it.  The NumPy tutorial loop is the tutorial's, as is.
+"""
+import os
+
+import numpy as np
+
+from gdfast import _threads
+
+LEARNING_RATE = 0.1
+ALL_THREADS = _threads.available_cores()
+POINT_VISITS = 4_000_000   # per benchmark round: bounds the run time at every N
+
+
+def iterations_for(n):
+    """Iterations per round: about POINT_VISITS points visited, at least one."""
+    return max(1, POINT_VISITS // n)
+
+
+def make_data(n, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.0, 2.0, n)
+    y = 2.0 + 1.5 * x + rng.normal(0.0, 0.5, n)
+    return x.astype(dtype), y.astype(dtype)
+
+
+def numpy_loop(x, y, learning_rate, n_updates, init=(0.0, 0.0)):
+    """The tutorial's vectorized NumPy loop: one-half MSE, simultaneous updates."""
+    b0, b1 = init
+    n = len(x)
+    for _ in range(n_updates):
+        r = b0 + b1 * x - y
+        b0, b1 = b0 - learning_rate * r.sum() / n, b1 - learning_rate * (r * x).sum() / n
+    return b0, b1
+
+
+def python_loop(x, y, learning_rate, n_updates):
+    """A pure-Python loop over lists, the same three sums per iteration."""
+    x, y = x.tolist(), y.tolist()
+    n = len(x)
+    b0 = b1 = 0.0
+    costs = []
+    for _ in range(n_updates):
+        s0 = s1 = s2 = 0.0
+        for xi, yi in zip(x, y):
+            r = b0 + b1 * xi - yi
+            s0 += r
+            s1 += r * xi
+            s2 += r * r
+        costs.append(0.5 * s2 / n)
+        b0, b1 = b0 - learning_rate * s0 / n, b1 - learning_rate * s1 / n
+    return b0, b1, costs
+
+
+def _numba_peers():
+    """(serial, parallel) Numba versions of the batch loop, or None without Numba."""
+    if os.environ.get("GDFAST_BENCH_NO_NUMBA") == "1":
+        return None
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    def descent(x, y, learning_rate, n_updates, costs):
+        n = x.shape[0]
+        b0 = 0.0
+        b1 = 0.0
+        for k in range(n_updates):
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            for i in numba.prange(n):
+                r = b0 + b1 * x[i] - y[i]
+                s0 += r
+                s1 += r * x[i]
+                s2 += r * r
+            costs[k] = 0.5 * s2 / n
+            b0 -= learning_rate * s0 / n
+            b1 -= learning_rate * s1 / n
+        return b0, b1
+
+    serial = numba.njit(fastmath=True)(descent)          # prange is range here
+    parallel = numba.njit(fastmath=True, parallel=True)(descent)
+    return numba, serial, parallel
+
+
+NUMBA = _numba_peers()

@@ -1,0 +1,108 @@
+"""Time per batch iteration: gdfast's kernel against its peers and the read floor.
+
+Every benchmark in a group (one N, one dtype) makes `extra_info["iterations"]`
+iterations per round over the same data; bench/report.py divides by it and
+prints the per-iteration table of bench/README.md.  No assertion here is
+about time.
+"""
+import numpy as np
+import pytest
+from peers import (ALL_THREADS, LEARNING_RATE, iterations_for, make_data, numpy_loop,
+                      python_loop)
+
+from gdfast import _backend
+
+K = _backend.kernels
+SIZES = [1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+ROUNDS = 9
+
+
+@pytest.fixture(scope="module", params=[(n, d) for n in SIZES for d in ("float64", "float32")],
+                ids=lambda p: f"n={p[0]}-{p[1]}")
+def data(request):
+    n, dtype = request.param
+    x, y = make_data(n, np.dtype(dtype))
+    return n, x, y
+
+
+def _run(benchmark, data, function, make_args, iterations=None, threads=1):
+    n, x, y = data
+    iterations = iterations or iterations_for(n)
+    benchmark.extra_info.update(iterations=iterations, threads=threads, n=n,
+                                dtype=str(x.dtype))
+    benchmark.group = f"n={n} {x.dtype}"
+    return benchmark.pedantic(function, args=(x, y, *make_args(iterations)), rounds=ROUNDS,
+                              warmup_rounds=1)
+
+
+def _gdfast_batch(x, y, iterations, n_threads):
+    n = len(x)
+    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
+    rows = np.empty((2, 3))
+    row_iteration = np.empty(2, dtype=np.intp)
+    return K.run_descent(x, y, state, 0, iterations, LEARNING_RATE, 1.0 / n, 0.5 / n,
+                         iterations, -1.0, 0, rows, row_iteration, n_threads)
+
+
+@pytest.mark.parametrize("threads", [1, ALL_THREADS], ids=["1thread", "allthreads"])
+def test_gdfast_batch(benchmark, data, threads):
+    status, k, _ = _run(benchmark, data, _gdfast_batch, lambda it: (it, threads),
+                        threads=threads)
+    assert k == benchmark.extra_info["iterations"]
+
+
+@pytest.mark.parametrize("threads", [1, ALL_THREADS], ids=["1thread", "allthreads"])
+def test_read_floor(benchmark, data, threads):
+    _run(benchmark, data, K.read_floor, lambda it: (it, threads), threads=threads)
+
+
+def test_gdfast_stats_pass(benchmark, data):
+    # the one pass of method="stats" (iterations: 1)
+    stats = np.empty(K.STATS_SIZE)
+    _run(benchmark, data, K.centred_stats, lambda it: (stats, ALL_THREADS), iterations=1,
+         threads=ALL_THREADS)
+    assert stats[0] == data[0]
+
+
+def test_numpy_loop(benchmark, data):
+    _run(benchmark, data, numpy_loop, lambda it: (LEARNING_RATE, it),
+         iterations=max(1, iterations_for(data[0]) // 10))
+
+
+def test_python_loop(benchmark, data):
+    if data[0] > 10_000:
+        pytest.skip("a pure-Python loop is timed at small N only")
+    _run(benchmark, data, python_loop, lambda it: (LEARNING_RATE, it), iterations=2)
+
+
+def test_numba_fastmath(benchmark, data, numba_peers):
+    _, serial, _ = numba_peers
+    _run(benchmark, data, serial,
+         lambda it: (LEARNING_RATE, it, np.empty(it)))
+
+
+def test_numba_parallel(benchmark, data, numba_peers):
+    numba, _, parallel = numba_peers
+    numba.set_num_threads(ALL_THREADS)
+    _run(benchmark, data, parallel, lambda it: (LEARNING_RATE, it, np.empty(it)),
+         threads=ALL_THREADS)
+
+
+def test_gdfast_stats_iterations(benchmark):
+    # 1e6 iterations of method="stats" from given statistics: independent of N
+    x, y = make_data(1000, np.float64)
+    stats = np.empty(K.STATS_SIZE)
+    K.centred_stats(x, y, stats)
+    n = 10**6
+
+    def descend():
+        state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
+        rows = np.empty((2, 3))
+        row_iteration = np.empty(2, dtype=np.intp)
+        return K.run_descent_stats(stats, state, 0, n, LEARNING_RATE, 1e-3, 5e-4, n, -1.0, 0,
+                                   rows, row_iteration)
+
+    benchmark.extra_info.update(iterations=n, threads=1, n=0, dtype="float64")
+    benchmark.group = "stats iterations"
+    status, k, _ = benchmark.pedantic(descend, rounds=ROUNDS, warmup_rounds=1)
+    assert k == n

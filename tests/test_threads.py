@@ -1,0 +1,121 @@
+"""Threads and builds: results do not depend on the thread count or the build.
+
+Every compiled variant of the kernel that this CPU can run (the baseline
+build, the AVX2/FMA build) is tested directly, not only the one gdfast picks.
+"""
+import numpy as np
+import pytest
+
+import gdfast
+from gdfast import _backend, _threads
+
+VARIANTS = sorted(_backend.variants)
+THREADS = [1, 2, 3, 4]
+
+
+@pytest.fixture(scope="module")
+def big_data():
+    # many 2048-point blocks, a ragged last one, uneven shares per thread
+    rng = np.random.default_rng(11)
+    x = rng.normal(2.0, 3.0, 100_003)
+    return x, 1.0 - 0.5 * x + rng.normal(0.0, 0.7, x.size)
+
+
+def _descent(kernels, x, y, n_iter, n_threads, capacity=8):
+    """Run the kernel's batch descent directly; return (status, iteration, rows, state)."""
+    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
+    rows = np.empty((capacity, 3))
+    row_iteration = np.empty(capacity, dtype=np.intp)
+    n = len(x)
+    status, k, n_rows = kernels.run_descent(x, y, state, 0, n_iter, 0.05, 1.0 / n, 0.5 / n,
+                                            n_iter, -1.0, 5, rows, row_iteration, n_threads)
+    return status, k, rows[:n_rows].copy(), row_iteration[:n_rows].copy(), state
+
+
+def test_openmp_team_has_the_threads_asked_for():
+    for name in VARIANTS:
+        kernels = _backend.variants[name]
+        expected = 3 if kernels.HAS_OPENMP else 1
+        assert kernels.team_size(3) == expected, name
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_descent_is_bit_identical_for_any_thread_count(big_data, variant, dtype):
+    kernels = _backend.variants[variant]
+    x, y = (a.astype(dtype) for a in big_data)
+    runs = [_descent(kernels, x, y, 30, t) for t in THREADS]
+    status, k, rows, row_iteration, state = runs[0]
+    assert (status, k) == (kernels.STATUS_RUNNING, 30)
+    assert row_iteration.tolist() == [0, 5, 10, 15, 20, 25]
+    for other in runs[1:]:
+        assert other[:2] == (status, k)
+        np.testing.assert_array_equal(other[2], rows)
+        np.testing.assert_array_equal(other[3], row_iteration)
+        np.testing.assert_array_equal(other[4], state)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
+    kernels = _backend.variants[variant]
+    x, y = big_data
+    _, _, rows, row_iteration, _ = _descent(kernels, x, y, 30, 2)
+    ref = oracle(x, y, 0.05, 30)[row_iteration]
+    np.testing.assert_allclose(rows, ref[:, 1:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_centred_stats_are_bit_identical_for_any_thread_count(big_data, variant, dtype):
+    kernels = _backend.variants[variant]
+    x, y = (a.astype(dtype) for a in big_data)
+    runs = []
+    for t in THREADS:
+        stats = np.empty(kernels.STATS_SIZE)
+        kernels.centred_stats(x, y, stats, t)
+        runs.append(stats)
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other, runs[0])
+
+
+def test_fit_is_bit_identical_for_any_thread_count(big_data):
+    x, y = big_data
+    results = [gdfast.fit(x, y, learning_rate=0.1, max_iter=5000, tol=1e-9, n_threads=t)
+               for t in (1, 2, 4, None)]
+    assert results[0].converged and results[0].n_iter > 100
+    for res in results[1:]:
+        assert (res.intercept, res.slope, res.cost, res.n_iter, res.gradient_norm) == (
+            results[0].intercept, results[0].slope, results[0].cost, results[0].n_iter,
+            results[0].gradient_norm)
+        np.testing.assert_array_equal(res.history.cost, results[0].history.cost)
+
+
+def test_builds_agree_to_rounding(big_data):
+    # FMA rounds once where the baseline rounds twice: not the same bits,
+    # the same numbers to ~1e-15 relative
+    x, y = big_data
+    runs = [_descent(_backend.variants[v], x, y, 30, 2) for v in VARIANTS]
+    for other in runs[1:]:
+        np.testing.assert_allclose(other[2], runs[0][2], rtol=1e-13)
+
+
+def test_picked_build_is_the_fastest_this_cpu_runs():
+    expected = list(_backend.variants.values())[-1]
+    assert _backend.kernels is expected
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_read_floor_reads_everything(variant, n_threads):
+    kernels = _backend.variants[variant]
+    x = np.arange(10_000, dtype=np.float64)
+    y = np.ones(10_000)
+    assert kernels.read_floor(x, y, 3, n_threads) == 3 * (x.sum() + y.sum())
+
+
+def test_default_thread_count_follows_n():
+    cores = _threads.available_cores()
+    assert _threads.default_threads(10) == 1
+    assert _threads.default_threads(_threads.THREADS_MIN_POINTS - 1) == 1
+    assert _threads.default_threads(_threads.THREADS_MIN_POINTS) == cores
+    assert _threads.default_threads(10**9) == cores
