@@ -31,12 +31,14 @@ BOUNDS_CHECKED = os.environ.get("GDFAST_BOUNDSCHECK", "0") == "1"
 
 
 def _out_of_range_calls():
-    """Kernel calls through the private API that index element 0 of empty arrays."""
-    from gdfast import _multi_kernels
+    """Kernel calls through the private API that index element 0 of empty arrays, in every
+    build of the one-feature kernel this CPU runs and in the d-feature kernel."""
+    from gdfast import _backend, _multi_kernels
 
     empty, work = np.empty(0), np.empty(_multi_kernels.work_size(1))
     return [
-        lambda: _kernels.residual_sums(empty, empty, 0.0, 0.0),
+        *(lambda k=kernels: k.residual_sums(empty, empty, 0.0, 0.0)
+          for kernels in _backend.variants.values()),
         lambda: _multi_kernels.residual_sums(np.empty((0, 1)), empty, np.zeros(1), np.ones(1),
                                              np.zeros(2), True, work),
     ]

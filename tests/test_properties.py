@@ -33,11 +33,14 @@ def _path_oracle(numpy_descent, numpy_descent_features):
         cost = params.get("cost", "half_mse")
         fit_intercept = bool(params.get("fit_intercept", True))
         x2 = xf[:, None] if xf.ndim == 1 else xf
-        if params.get("standardize"):
-            # it descends in other coordinates: each row's cost is J at its parameters
+        weights = params.get("sample_weight")
+        if params.get("standardize") or weights is not None:
+            # other coordinates, or weights the oracle does not take: each row's
+            # cost is J (weighted: sum w r**2 / sum w) at its parameters
+            w = np.ones(len(yf)) if weights is None else np.asarray(weights, dtype=np.float64)
             with np.errstate(all="ignore"):
                 r = h.intercept[:, None] + h.coef @ x2.T - yf
-                expected = (0.5 if cost == "half_mse" else 1.0) * np.mean(r * r, axis=1)
+                expected = (0.5 if cost == "half_mse" else 1.0) * (r * r) @ w / np.sum(w)
             np.testing.assert_allclose(h.cost, expected, rtol=1e-6,
                                        atol=1e-9 * (1.0 + np.mean(yf ** 2)))
             return
@@ -94,6 +97,9 @@ def test_fit_on_valid_input_follows_the_oracle_without_warning(inputs, oracle, o
     if params["_init"] == "extreme":
         params["_init"] = "values"   # moderate values: no overflow at the start
     params, _ = inputs.resolve_init(params, x, None)
+    params.pop("sample_weight", None)    # the stable rate below is the unweighted one
+    if np.ndim(x) != 1 or not params.get("fit_intercept", True):
+        params["method"] = "batch"       # "stats" fits one plain feature only
     params["learning_rate"] = _stable_rate(x, fraction, params.get("cost", "half_mse"),
                                            params.get("fit_intercept", True))
     params["standardize"] = False

@@ -141,6 +141,8 @@ VALID = {
     "record_every": st.one_of(st.integers(0, 5), st.just(np.int32(2))),
     "fit_intercept": st.sampled_from([True, False, np.True_]),
     "standardize": st.sampled_from([False, False, True, np.False_]),
+    "method": st.sampled_from(["batch", "batch", "stats"]),
+    "n_threads": st.sampled_from([None, 1, 2, 3]),
 }
 
 BAD = {  # name: [(value, exception), ...]
@@ -158,9 +160,14 @@ BAD = {  # name: [(value, exception), ...]
     "standardize": [(0, TypeError), ("no", TypeError)],
     "progress": [(1, TypeError), ("yes", TypeError)],
     "callback": [(3, TypeError), ("print", TypeError)],
+    "method": [("newton", ValueError), (None, TypeError)],
+    "n_threads": [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)],
     "init": [("ab", TypeError), (1.0, TypeError), ("length", ValueError),
              ("nan", ValueError), ("inf", ValueError), ("word", TypeError)],
+    "sample_weight": [("negative", ValueError), ("nan", ValueError), ("zeros", ValueError),
+                      ("length", ValueError), ("2-D", ValueError), ("words", TypeError)],
 }
+SPLIT = ("init", "sample_weight")   # bad values that depend on the data's shape
 
 
 @st.composite
@@ -169,12 +176,12 @@ def fit_params(draw, *, bad=True):
     params = {name: draw(s) for name, s in VALID.items() if draw(st.booleans())}
     bad_name = draw(st.sampled_from([None] * len(BAD) + sorted(BAD))) if bad else None
     bad_exc = None
-    if bad_name is not None and bad_name != "init":
+    if bad_name is not None and bad_name not in SPLIT:
         params[bad_name], bad_exc = draw(st.sampled_from(BAD[bad_name]))
-    elif bad_name == "init":
-        bad_exc = "init"     # worked out once the shape of x is known (see check_fit)
     params["_init"] = draw(st.sampled_from([None, "zeros", "values", "extreme"]))
     params["_bad_init"] = draw(st.sampled_from(BAD["init"]))
+    params["_weights"] = draw(st.sampled_from([None, None, "ones", "values"]))
+    params["_bad_weights"] = draw(st.sampled_from(BAD["sample_weight"]))
     params["_init_values"] = draw(st.lists(extreme, min_size=8, max_size=8))
     params["_init_moderate"] = draw(st.lists(moderate, min_size=8, max_size=8))
     return params, bad_name, bad_exc
@@ -192,6 +199,16 @@ def resolve_init(params, x, bad_name):
     params = dict(params)
     recipe, (bad_value, bad_exc) = params.pop("_init"), params.pop("_bad_init")
     values, moderate_values = params.pop("_init_values"), params.pop("_init_moderate")
+    weights, (bad_weights, bad_weights_exc) = params.pop("_weights"), params.pop("_bad_weights")
+    n = len(x) if np.ndim(x) >= 1 else 1
+    if bad_name == "sample_weight":
+        params["sample_weight"] = {
+            "negative": [-1.0] + [1.0] * (n - 1), "nan": [math.nan] * n, "zeros": [0.0] * n,
+            "length": [1.0] * (n + 1), "2-D": [[1.0]] * n, "words": ["a"] * n}[bad_weights]
+        return params, bad_weights_exc
+    if weights is not None:
+        params["sample_weight"] = ([1.0] * n if weights == "ones"
+                                   else [1.0 + abs(v) % 3 for v in moderate_values] * n)[:n]
     p = n_params(x, params.get("fit_intercept", True))
     if bad_name == "init":
         init = {"length": [0.0] * (p + 1), "nan": [0.0] * (p - 1) + [math.nan],
@@ -299,7 +316,11 @@ def check_valid_outcome(result, error, x, y, params, oracle=None):
 def check_fit(x, y, params, bad_name=None, bad_exc=None, oracle=None):
     """Call gdfast.fit on drawn input and assert the contract; returns the outcome's name."""
     kwargs, init_exc = resolve_init(params, x, bad_name) if "_init" in params else (params, None)
-    bad_exc = init_exc if bad_name == "init" else bad_exc
+    bad_exc = init_exc if bad_name in SPLIT else bad_exc
+    plain_line = (np.ndim(x) == 1 and kwargs.get("fit_intercept", True)
+                  and not kwargs.get("standardize", False) and "sample_weight" not in kwargs)
+    # documented: "stats" fits one plain feature only (checked before init and the weights)
+    stats_refused = kwargs.get("method") == "stats" and not plain_line
     problems = data_problems(x, y)
     result = error = None
     with warnings.catch_warnings(record=True) as caught:
@@ -313,10 +334,12 @@ def check_fit(x, y, params, bad_name=None, bad_exc=None, oracle=None):
                 diagnosis = exc.result.diagnosis
         else:
             assert isinstance(diagnosis, str)
-    if problems or bad_name is not None:
+    if problems or bad_name is not None or stats_refused:
         expected = problems + ([(bad_exc, bad_name)] if bad_name is not None else [])
-        if bad_name == "init" and problems:
+        if bad_name in SPLIT and problems:
             expected = problems          # the data are checked first
+        if stats_refused and not problems:
+            expected.append((ValueError, "method='stats'"))
         assert error is not None and _raised_one_of(error, expected), (
             f"expected one of {expected}, got {error!r}")
         return "rejected"
