@@ -157,3 +157,11 @@ def test_learning_rate_limits_on_any_x_is_finite_nan_or_the_documented_error(inp
     values = [limits.max_stable, limits.optimal]
     # all NaN when the squares of x overflow float64 (documented), else positive
     assert all(math.isnan(v) for v in values) or all(v > 0 for v in values), limits
+
+
+@examples(150)
+@given(data=st.data())
+def test_estimator_on_any_input_fits_or_raises(inputs, data):
+    x, y = data.draw(inputs.data(), label="X, y")
+    params = data.draw(inputs.estimator_params(), label="params")
+    inputs.check_estimator(x, y, params)

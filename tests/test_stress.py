@@ -38,7 +38,8 @@ def test_crash_hunt_in_a_child_process(tmp_path):
     log = tmp_path / "last-input.txt"
     figures = run_child("crash_hunt.py", HUNT_EXAMPLES, log, log=log)
     assert figures["inputs"] == {"fit": HUNT_EXAMPLES, "cost": HUNT_EXAMPLES,
-                                 "cli": HUNT_EXAMPLES // 5}
+                                 "cli": HUNT_EXAMPLES // 5, "estimator": HUNT_EXAMPLES // 3}
+    assert figures["outcomes"]["estimator"].get("fitted", 0) > 0
     fit = figures["outcomes"]["fit"]
     # every kind of outcome was reached, so the hunt explored each path
     for outcome in ("rejected", "converged", "max_iter", "diverged", "refused: standardize"):

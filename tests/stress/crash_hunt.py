@@ -1,5 +1,5 @@
 """The crash hunt, run as a child process: many Hypothesis inputs through fit, cost,
-learning_rate_limits and the command line, each checked against the contract of
+the command line and GDRegressor, each checked against the contract of
 inputs.py.
 
     python tests/stress/crash_hunt.py EXAMPLES LOG [--random]
@@ -72,6 +72,14 @@ def main(examples, log_path, random):
         log.write("cost", x, y, intercept, slope)
         counts["cost"][inputs.check_cost(x, y, intercept, slope, "mse")] += 1
 
+    @settings(config, max_examples=max(1, examples // 3))
+    @given(data=st.data())
+    def hunt_estimator(data):
+        x, y = data.draw(inputs.data(max_rows=12))
+        params = data.draw(inputs.estimator_params())
+        log.write("GDRegressor", x, y, params)
+        counts["estimator"][inputs.check_estimator(x, y, params)] += 1
+
     with tempfile.TemporaryDirectory() as folder:
         @settings(config, max_examples=max(1, examples // 5))
         @given(data=st.data())
@@ -82,7 +90,7 @@ def main(examples, log_path, random):
             counts["cli"][inputs.check_cli(Path(folder), name, content, argv)] += 1
 
         started = time.perf_counter()
-        for hunt in (hunt_fit, hunt_cost, hunt_cli):
+        for hunt in (hunt_fit, hunt_cost, hunt_cli, hunt_estimator):
             hunt()
     log.write("done")
     log.file.close()

@@ -478,3 +478,56 @@ def check_cli(folder, name, content, argv):
     elif "--json" not in argv:
         assert " points, y = " in out, out
     return "fitted" if code == 0 else "diverged"
+
+
+# ---------------------------------------------------------------------------
+# The scikit-learn estimator
+# ---------------------------------------------------------------------------
+ESTIMATOR_PARAMS = {
+    "learning_rate": st.sampled_from(["auto", 0.01, 0.5, 1e-300, 1e300, 0.0, -1.0, "fast"]),
+    "max_iter": st.sampled_from([0, 1, 20, 200, -1]),
+    "tol": st.sampled_from([None, 0.0, 1e-6, -1.0]),
+    "cost": st.sampled_from(["half_mse", "mse", "l1"]),
+    "fit_intercept": st.booleans(),
+    "standardize": st.booleans(),
+}
+
+
+@st.composite
+def estimator_params(draw):
+    return {name: draw(s) for name, s in ESTIMATOR_PARAMS.items() if draw(st.booleans())}
+
+
+def check_estimator(x, y, params, weights=None):
+    """GDRegressor(**params).fit(x, y): a TypeError/ValueError (scikit-learn's validation words
+    its own messages), a DivergenceError, or a fitted model whose predictions are finite and
+    equal intercept_ + X @ coef_; no warning but the documented ones."""
+    from gdfast import GDRegressor
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = GDRegressor(**params).fit(x, y, sample_weight=weights)
+        except (TypeError, ValueError) as exc:
+            return "rejected" if str(exc) else pytest_fail(f"empty message: {exc!r}")
+        except gdfast.DivergenceError as exc:
+            assert _finite_history(exc.result.history)
+            return "diverged"
+        xf = np.asarray(x, dtype=np.float64)
+        xf = xf[:, None] if xf.ndim == 1 else xf
+        predicted = model.predict(x)
+    for w in caught:
+        assert issubclass(w.category, (gdfast.ConvergenceWarning, gdfast.DivergenceWarning,
+                                       UserWarning)) and w.category is not RuntimeWarning, (
+            f"undocumented warning {w.category.__name__}: {w.message}")
+    assert np.all(np.isfinite(model.coef_)) and math.isfinite(model.intercept_)
+    with np.errstate(all="ignore"):
+        expected = model.intercept_ + xf @ model.coef_
+    finite = np.isfinite(expected)
+    assert np.array_equal(np.isfinite(predicted), finite)
+    np.testing.assert_allclose(predicted[finite], expected[finite], rtol=1e-12, atol=1e-300)
+    return "fitted"
+
+
+def pytest_fail(message):
+    raise AssertionError(message)
