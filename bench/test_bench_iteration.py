@@ -69,10 +69,13 @@ def test_numpy_loop(benchmark, data):
          iterations=max(1, iterations_for(data[0]) // 10))
 
 
-def test_python_loop(benchmark, data):
-    if data[0] > 10_000:
-        pytest.skip("a pure-Python loop is timed at small N only")
-    _run(benchmark, data, python_loop, lambda it: (LEARNING_RATE, it), iterations=2)
+# a pure-Python loop needs seconds per iteration beyond these: timed at small N only
+@pytest.mark.parametrize("n, dtype", [(n, d) for n in SIZES if n <= 10_000
+                                      for d in ("float64", "float32")],
+                         ids=lambda p: str(p))
+def test_python_loop(benchmark, n, dtype):
+    x, y = make_data(n, np.dtype(dtype))
+    _run(benchmark, (n, x, y), python_loop, lambda it: (LEARNING_RATE, it), iterations=2)
 
 
 def test_numba_fastmath(benchmark, data, numba_peers):
