@@ -36,6 +36,13 @@ def cost(x, y, intercept, slope, kind="mse"):
     Returns
     -------
     float
+        ``inf`` when J itself overflows float64.
+
+    Raises
+    ------
+    ValueError
+        When a residual cannot be computed in float64 (2-D x: its terms
+        overflow with opposite signs, inf - inf).  Never NaN.
 
     Examples
     --------
@@ -55,4 +62,8 @@ def cost(x, y, intercept, slope, kind="mse"):
     coef[0] = b0
     sum_r2, _ = _multi_kernels.residual_sums(
         x, y, np.zeros(d), np.ones(d), coef, True, np.empty(_multi_kernels.work_size(d)))
+    if sum_r2 != sum_r2:  # NaN: some x @ slope is inf - inf
+        raise ValueError("slope: the residuals intercept + x @ slope - y overflow float64 "
+                         "(terms beyond 1.8e308 of opposite signs), so the cost cannot be "
+                         "computed; rescale x, y or the coefficients")
     return cost_factor * sum_r2

@@ -58,7 +58,7 @@ def _print_table(history, out):
 def run(n=100, seed=0, out=print):
     """Print the walk-through for ``n`` points drawn with ``seed``."""
     x, y = make_points(n, seed)
-    out(f"gdfast demo: batch gradient descent for the line y = b0 + b1*x")
+    out("gdfast demo: batch gradient descent for the line y = b0 + b1*x")
     out(f"\n1. The data: {n} random points around y = {TRUE_INTERCEPT} + {TRUE_SLOPE}*x "
         f"(x uniform on [0, 2], noise sd {NOISE}), seed {seed}")
     for xi, yi in list(zip(x, y))[:5]:

@@ -122,7 +122,8 @@ class StatsLineDescent(LineDescent):
 def _line_limits(mean, second, cost):
     """The LearningRateLimits of H = [[1, mean x], [mean x, mean x**2]] (times 2 for mse)."""
     h = np.array([[1.0, mean], [mean, second]])
-    return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h)
+    with np.errstate(over="ignore"):  # doubled past the float64 limit: inf, then NaN limits
+        return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h)
 
 
 class FeatureDescent(_StateSlots):

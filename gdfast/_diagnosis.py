@@ -63,8 +63,10 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
         out.append(f"ran the {n_iter} iterations asked for (tol=None); the gradient norm is "
                    f"{gradient_norm:.3g}.")
     else:
-        needed = math.inf if rho >= 1 or gradient_norm <= 0 else (
-            n_iter + math.log(tol / gradient_norm) / math.log(rho) if rho > 0 else n_iter + 1)
+        # log(tol) - log(norm), not log(tol / norm): the ratio may underflow to 0
+        needed = math.inf if rho >= 1 or gradient_norm <= 0 or tol <= 0 else (
+            n_iter + (math.log(tol) - math.log(gradient_norm)) / math.log(rho) if rho > 0
+            else n_iter + 1)
         more = ("at this learning rate it would never converge" if math.isinf(needed) else
                 f"about {needed:.3g} iterations in all would be needed at this learning rate "
                 f"(the error shrinks by a factor {_factor(rho)} per iteration)")

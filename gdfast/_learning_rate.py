@@ -44,7 +44,8 @@ def hessian(moments, center, inv_scale, fit_intercept, cost):
         h[1:, 1:] = second_z
     else:
         h = second_z
-    return 2.0 * h if cost == "mse" else h
+    with np.errstate(over="ignore"):  # doubled past the float64 limit: inf, then NaN limits
+        return 2.0 * h if cost == "mse" else h
 
 
 def _eigenvalues(h):
@@ -113,7 +114,8 @@ class LearningRateLimits:
         """
         ev = self.eigenvalues
         positive = ev[ev > ev[-1] * len(ev) * _EPS] if ev[-1] > 0 else ev[-1:]
-        return float(np.max(np.abs(1.0 - learning_rate * positive)))
+        with np.errstate(over="ignore"):  # a learning rate near 1e300: rho is inf
+            return float(np.max(np.abs(1.0 - learning_rate * positive)))
 
     def iterations(self, learning_rate=None, reduction=1e-6):
         """Iterations that shrink the error by the factor ``reduction`` (< 1).

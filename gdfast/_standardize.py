@@ -49,8 +49,11 @@ def feature_map(moments, fit_intercept, standardize):
 def to_descent_units(params, center, inv_scale):
     """(b0, b) in the units of x -> (beta0, beta) in the units of z."""
     params = np.asarray(params, dtype=np.float64)
-    beta = params[1:] / inv_scale
-    return np.concatenate([[params[0] + params[1:] @ center], beta])
+    # an init near the float64 limit may overflow here: the kernel then finds
+    # the starting cost not finite (DivergenceError), with no NumPy warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        beta = params[1:] / inv_scale
+        return np.concatenate([[params[0] + params[1:] @ center], beta])
 
 
 def to_original_units(params, center, inv_scale):

@@ -150,7 +150,7 @@ def _read_npy(path, y, x):
     try:
         # memory-mapped: only the chosen columns are ever read
         array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, EOFError) as exc:  # EOFError: an empty file
         raise InputError(f"{path}: cannot read as .npy: {exc}") from None
     if array.dtype.names:
         names = list(array.dtype.names)
@@ -168,7 +168,7 @@ def _read_npy(path, y, x):
 def _read_npz(path, y, x):
     try:
         archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError) as exc:  # EOFError: an empty file
         raise InputError(f"{path}: cannot read as .npz: {exc}") from None
     with archive:
         names = list(archive.files)

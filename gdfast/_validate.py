@@ -296,6 +296,7 @@ def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
+    tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
     return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
             check_count(record_every, "record_every"), check_flag(fit_intercept, "fit_intercept"),
             check_flag(standardize, "standardize"), _watch.check_progress(progress),

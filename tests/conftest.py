@@ -164,3 +164,35 @@ def interrupt_soon(function, *args, **kwargs):
 @pytest.fixture
 def interrupted():
     return interrupt_soon
+
+
+# ---------------------------------------------------------------------------
+# Hypothesis: reproducible in CI, and the shared strategies of tests/stress/inputs.py
+# ---------------------------------------------------------------------------
+def _load_stress_inputs():
+    """tests/stress/inputs.py as a module (pytest's importlib mode puts no test folder on sys.path)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "stress" / "inputs.py"
+    spec = importlib.util.spec_from_file_location("gdfast_stress_inputs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+from hypothesis import HealthCheck, settings  # noqa: E402  (the test extra has it)
+
+# "ci" (the default): the same examples on every run, no example database
+# written into the repository; "hunt": fresh random examples on each run
+_COMMON = dict(deadline=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", derandomize=True, database=None, **_COMMON)
+settings.register_profile("hunt", derandomize=False, database=None, **_COMMON)
+settings.load_profile(os.environ.get("GDFAST_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def inputs():
+    """The strategies and contract checks of tests/stress/inputs.py."""
+    return _load_stress_inputs()

@@ -1,7 +1,9 @@
-"""The package under test is the installed, compiled one."""
+"""The package under test is the installed, compiled one (with bounds checks or without)."""
 import importlib.machinery
+import os
 
 import numpy as np
+import pytest
 
 import gdfast
 from gdfast import _kernels
@@ -21,3 +23,33 @@ def test_kernel_has_both_float_specialisations():
 
 def test_version():
     assert isinstance(gdfast.__version__, str) and gdfast.__version__.count(".") == 2
+
+
+# GDFAST_BOUNDSCHECK=1 builds the kernels with bounds checks on; .ci/run runs the whole
+# suite a second time against that build, with the variable set for pytest too.
+BOUNDS_CHECKED = os.environ.get("GDFAST_BOUNDSCHECK", "0") == "1"
+
+
+def _out_of_range_calls():
+    """Kernel calls through the private API that index element 0 of empty arrays, in every
+    build of the one-feature kernel this CPU runs and in the d-feature kernel."""
+    from gdfast import _backend, _multi_kernels
+
+    empty, work = np.empty(0), np.empty(_multi_kernels.work_size(1))
+    return [
+        *(lambda k=kernels: k.residual_sums(empty, empty, 0.0, 0.0)
+          for kernels in _backend.variants.values()),
+        lambda: _multi_kernels.residual_sums(np.empty((0, 1)), empty, np.zeros(1), np.ones(1),
+                                             np.zeros(2), True, work),
+    ]
+
+
+def test_bounds_checks_are_on_exactly_in_the_checked_build():
+    """The switch really works: in the checked build an out-of-range index raises IndexError;
+    in the normal build there is no check (n = 0 reads nothing, so these calls are safe)."""
+    for call in _out_of_range_calls():
+        if BOUNDS_CHECKED:
+            with pytest.raises(IndexError, match="Out of bounds"):
+                call()
+        else:
+            assert call() in [(0.0, 0.0, 0.0), (0.0, [0.0, 0.0])]
