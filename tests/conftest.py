@@ -140,6 +140,23 @@ def run_python(tmp_path):
     return run
 
 
+@pytest.fixture(autouse=True)
+def _default_sigint_handler_after_each_test():
+    """Put Python's default SIGINT handler back after every test.
+
+    fit() watches for Ctrl-C only where SIGINT still has the default handler
+    (it leaves a user's handler alone); a test that fails while some other
+    handler is installed must not leave later Ctrl-C tests unwatched.
+    """
+    import signal
+    import threading
+
+    yield
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def interrupt_soon(function, *args, **kwargs):
     """Call ``function`` while a thread sends SIGINT 0.05 s in, as Ctrl-C would.
 
