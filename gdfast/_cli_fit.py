@@ -18,7 +18,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 # the fit() options the command line passes on when given
-FIT_OPTIONS = ("learning_rate", "max_iter", "tol", "cost", "init", "record_every", "progress")
+FIT_OPTIONS = ("learning_rate", "max_iter", "tol", "cost", "init", "record_every", "progress",
+               "standardize", "fit_intercept", "method", "n_threads")
 
 
 def run(args):

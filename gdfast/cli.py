@@ -117,6 +117,17 @@ def _add_fit(commands):
                          help="keep every k-th iteration in the history (0: first and last)")
     options.add_argument("--progress", action="store_true", default=argparse.SUPPRESS,
                          help="show a progress bar (tqdm when installed)")
+    options.add_argument("--standardize", action="store_true", default=argparse.SUPPRESS,
+                         help="descend on centred, unit-variance columns (results in the "
+                              "units of x)")
+    options.add_argument("--no-intercept", dest="fit_intercept", action="store_false",
+                         default=argparse.SUPPRESS, help="fit y = x @ b (b0 fixed at 0)")
+    options.add_argument("--method", choices=["batch", "stats"], default=argparse.SUPPRESS,
+                         help="batch: a pass over the data per iteration (default); stats: one "
+                              "pass, then O(d^2) iterations")
+    options.add_argument("--n-threads", type=_positive_int, default=argparse.SUPPRESS,
+                         help="threads for the passes over the data (default: all cores when "
+                              "the data is large enough)")
     output = fit.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print the result as JSON")
     output.add_argument("--history", type=Path, metavar="FILE",

@@ -228,6 +228,8 @@ def test_unknown_file_type(capsys, tmp_path):
     (["--cost", "mae"], "argument --cost: invalid choice: 'mae'"),
     (["--init", "0"], "init must be a pair of numbers (b0, b1), got 1 values"),
     (["--record-every", "-2"], "record_every must be >= 0, got -2"),
+    (["--n-threads", "0"], "argument --n-threads: must be an integer >= 1, got 0"),
+    (["--method", "exact"], "argument --method: invalid choice: 'exact'"),
 ])
 def test_bad_option_values(capsys, csv_file, option, fragment):
     with pytest.raises(SystemExit) as exit_info:  # argparse's own errors exit here
@@ -304,3 +306,24 @@ def test_help_everywhere_with_examples(capsys, command):
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert "example" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, intercept", [
+    (["--standardize", "--method", "stats", "--n-threads", "1"], True),
+    (["--no-intercept", "--standardize"], False),
+    (["--no-intercept", "--method", "stats"], False),
+])
+def test_every_fit_option_reaches_fit(capsys, csv_file, line_data, extra, intercept):
+    # fit's options beyond the first ones: standardize, no intercept, method, threads
+    code, out, err = _fit(capsys, csv_file, "--y", "price", "--x", "size", "--json",
+                          "--learning-rate", "auto", "--max-iter", "20000", "--tol", "1e-10",
+                          *extra)
+    assert code == 0, err
+    result = json.loads(out)
+    x, y = line_data
+    design = np.column_stack([np.ones_like(x), x]) if intercept else x[:, None]
+    expected, *_ = np.linalg.lstsq(design, y, rcond=None)
+    got = [result["intercept"], *result["coef"]] if intercept else result["coef"]
+    np.testing.assert_allclose(got, expected, rtol=1e-8)
+    if not intercept:
+        assert result["intercept"] == 0.0
