@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _multi_kernels, _watch
+from . import _multi_kernels
 from ._descent import StatsFeatureDescent
 from ._fit import descend, stats_iteration_points
 from ._moments import Moments
-from ._validate import (check_cost, check_count, check_data, check_flag, check_learning_rate,
-                        check_n_threads, check_real, check_sample_weight)
+from ._validate import (check_data, check_descent_options, check_n_threads,
+                        check_sample_weight)
 
 @dataclass(frozen=True)
 class Statistics:
@@ -191,21 +191,16 @@ progress, callback
                            fit_intercept, standardize, progress, callback)
 
 
+_SETTINGS = ("learning_rate", "max_iter", "tol", "kernel_tol", "cost", "record_every",
+             "fit_intercept", "standardize", "progress", "callback")
+
+
 def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
                     standardize, progress, callback):
     """fit's checks of the descent's settings (all but init, which needs d): a dict."""
-    return dict(
-        learning_rate=check_learning_rate(learning_rate),
-        max_iter=check_count(max_iter, "max_iter"),
-        tol=tol,
-        # the kernel never stops on a gradient norm <= -1
-        kernel_tol=-1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True),
-        cost=check_cost(cost),
-        record_every=check_count(record_every, "record_every"),
-        fit_intercept=check_flag(fit_intercept, "fit_intercept"),
-        standardize=check_flag(standardize, "standardize"),
-        progress=_watch.check_progress(progress),
-        callback=_watch.check_callback(callback))
+    return dict(zip(_SETTINGS, check_descent_options(
+        learning_rate, max_iter, tol, cost, record_every, fit_intercept, standardize, progress,
+        callback)))
 
 
 def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
