@@ -35,8 +35,10 @@ class DaskFeatureDescent(FeatureDescent):
     def __init__(self, client, blocks, shape, moments, init, fit_intercept, standardize,
                  weighted, weight_sum):
         # FeatureDescent reads only the shape of x, and the weights' presence
+        # stacklevel 5: the warnings point at the user's gdfast.dask.fit call
+        # (through this __init__, dask._batch_descent and dask.fit)
         super().__init__(_Shape(shape), None, init, fit_intercept, standardize,
-                         True if weighted else None, weight_sum)
+                         True if weighted else None, weight_sum, stacklevel=5)
         self.client = client
         self.blocks = blocks
         self._x_moments = moments

@@ -134,7 +134,7 @@ class FeatureDescent(_StateSlots):
     _GRAD_NORM, _LAST_COST, _LAST_RECORDED = 0, 1, 2
 
     def __init__(self, x, y, init, fit_intercept, standardize, sample_weight=None,
-                 weight_sum=None):
+                 weight_sum=None, stacklevel=3):
         self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         self.y = y
         self.sample_weight, self.weight_sum = sample_weight, weight_sum
@@ -148,7 +148,8 @@ class FeatureDescent(_StateSlots):
             warnings.warn(
                 f"x has {d} features for {n} points: with {self.n_params} parameters "
                 f"and only {n} points the least-squares solution is not unique; gradient "
-                f"descent converges to the one nearest init", UserWarning, stacklevel=3)
+                f"descent converges to the one nearest init", UserWarning,
+                stacklevel=stacklevel)
         self.work = np.empty(_multi_kernels.work_size(d))
         self.state = np.zeros(_multi_kernels.state_size(d))
         self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))

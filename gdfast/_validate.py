@@ -299,5 +299,5 @@ def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_
     tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
     return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
             check_count(record_every, "record_every"), check_flag(fit_intercept, "fit_intercept"),
-            check_flag(standardize, "standardize"), _watch.check_progress(progress),
+            check_flag(standardize, "standardize"), check_flag(progress, "progress"),
             _watch.check_callback(callback))

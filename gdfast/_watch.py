@@ -11,7 +11,6 @@ import signal
 import threading
 from dataclasses import dataclass
 
-import numpy as np
 
 STOPPED_BY_CALLBACK = "callback"
 STOPPED_BY_INTERRUPT = "interrupt"
@@ -52,13 +51,6 @@ def _steps(history):
         yield Step(k, b0, None if b1 is None else float(b1), cost,
                    None if coef is None else coef[row])
 
-
-def check_progress(progress):
-    """Return ``progress`` as a bool if it is True or False, else raise TypeError."""
-    if isinstance(progress, (bool, np.bool_)):
-        return bool(progress)
-    raise TypeError(f"progress must be True or False, got {progress!r} "
-                    f"of type {type(progress).__name__}")
 
 
 def check_callback(callback):

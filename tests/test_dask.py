@@ -245,3 +245,13 @@ def test_import_gdfast_does_not_import_dask(run_python):
                       "'distributed' in sys.modules)")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["[]", "gdfast.dask True"]
+
+
+def test_more_parameters_than_points_warns_at_the_callers_line(client):
+    # the "not unique" warning of a batch fit points at the user's call, as fit's does
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(3, 5)), rng.normal(size=3)
+    with pytest.warns(UserWarning, match="not unique") as record:
+        gdfast.dask.fit(_dask(x), _dask(y), learning_rate=0.05, max_iter=3, tol=None,
+                        client=client)
+    assert [w.filename for w in record if "not unique" in str(w.message)] == [__file__]
