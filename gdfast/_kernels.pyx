@@ -9,9 +9,9 @@ Data arrays are fused float32/float64, read through ``const`` memoryviews so
 read-only arrays (``np.load(..., mmap_mode="r")``) are used without a copy.
 Every sum is accumulated in double precision.
 
-Layout: the fused pass over fixed blocks of BLOCK points, LANES accumulators
-per sum; the descent's per-iteration bookkeeping (_advance), shared by the
-one-thread loop, the persistent OpenMP team (run_descent) and the O(1)
+Layout: vectors of WIDTH doubles; the fused pass over fixed blocks of BLOCK
+points, ACC vector accumulators per sum; the descent's per-iteration
+bookkeeping (_advance), shared by the one-thread loop, the persistent OpenMP team (run_descent) and the O(1)
 iteration of method="stats" (centred_stats, run_descent_stats); read_floor
 for the benchmarks.  setup.py compiles this file once per SIMD level
 (_kernels_avx2.pyx and _kernels_avx512.pyx include it); gdfast._backend
@@ -78,62 +78,196 @@ STATUS_DIVERGED = DIVERGED
 # on 1 or 64 threads.  2048 points (32 KiB of float64 x and y) stay in L1.
 cdef enum:
     BLOCK = 2048
-    # independent accumulators per sum: the compiler may not reassociate a
-    # floating-point sum, so one accumulator would never vectorize; 16 lanes
-    # fill 4 AVX2 (or 8 SSE2) registers per sum and hide the add latency
-    LANES = 16
+    # up to this many block sums are added left to right, more are split in
+    # halves: pairwise accuracy without a function call per block
+    PAIRWISE_LEAF = 8
+
+
+# ---------------------------------------------------------------------------
+# Vectors of WIDTH doubles
+# ---------------------------------------------------------------------------
+# A sum is kept in ACC independent vector accumulators: the compiler may not
+# reassociate a floating-point sum, so a single running sum would neither
+# vectorize nor hide the latency of its adds.  The passes are written with a
+# vector type (GCC and Clang vector extensions: plain C operators on vectors)
+# rather than left to the auto-vectorizer, which kept lanes written as plain
+# arrays on the stack between the loop, its remainder and the final sum: a
+# quarter of the time of a 1000-point pass.  Without vector extensions a
+# "vector" is one double and the same code is scalar.  WIDTH follows the
+# instruction set the build targets (setup.py builds SSE2, AVX2 and AVX-512).
+# The C below is the type, loads and a horizontal sum; the arithmetic is in
+# Cython.
+cdef extern from *:
+    """
+    #include <string.h>
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+    #  define GDFAST_X86 1
+    #endif
+    #if (defined(__GNUC__) && __GNUC__ >= 9) || defined(__clang__)
+    #  if defined(__AVX512F__)
+    #    define GDFAST_WIDTH 8
+    #  elif defined(__AVX__)
+    #    define GDFAST_WIDTH 4
+    #  else
+    #    define GDFAST_WIDTH 2
+    #  endif
+    typedef double gdfast_vec __attribute__((vector_size(8 * GDFAST_WIDTH)));
+    typedef long long gdfast_ivec __attribute__((vector_size(8 * GDFAST_WIDTH)));
+    /* v where the mask's bits are all ones, 0.0 where they are zeros */
+    static inline gdfast_vec gdfast_masked(gdfast_vec v, const long long* mask) {
+        gdfast_ivec m;
+        memcpy(&m, mask, sizeof m);
+        return (gdfast_vec)((gdfast_ivec)v & m);
+    }
+    /* WIDTH floats widened to doubles */
+    #  ifdef GDFAST_X86
+    #    include <immintrin.h>
+    /* one instruction (GCC 12 splits __builtin_convertvector of 8 floats) */
+    static inline gdfast_vec gdfast_load_float(const float* p) {
+    #    if GDFAST_WIDTH == 8
+        return (gdfast_vec)_mm512_cvtps_pd(_mm256_loadu_ps(p));
+    #    elif GDFAST_WIDTH == 4
+        return (gdfast_vec)_mm256_cvtps_pd(_mm_loadu_ps(p));
+    #    else
+        return (gdfast_vec)_mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double*)p)));
+    #    endif
+    }
+    #  else
+    typedef float gdfast_fvec __attribute__((vector_size(4 * GDFAST_WIDTH)));
+    static inline gdfast_vec gdfast_load_float(const float* p) {
+        gdfast_fvec v;
+        memcpy(&v, p, sizeof v);
+        return __builtin_convertvector(v, gdfast_vec);
+    }
+    #  endif
+    #else
+    #  define GDFAST_WIDTH 1
+    typedef double gdfast_vec;
+    static inline gdfast_vec gdfast_masked(gdfast_vec v, const long long* mask) {
+        long long bits;
+        memcpy(&bits, &v, sizeof v);
+        bits &= *mask;
+        memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    static inline gdfast_vec gdfast_load_float(const float* p) { return (double)*p; }
+    #endif
+    static inline gdfast_vec gdfast_zero(void) { gdfast_vec v; memset(&v, 0, sizeof v); return v; }
+    static inline gdfast_vec gdfast_load_double(const double* p) {
+        gdfast_vec v;
+        memcpy(&v, p, sizeof v);
+    #if GDFAST_WIDTH > 1 && defined(GDFAST_X86)
+        /* the value must live in a register: else GCC folds the load of x
+           into both instructions that use it, and reads x twice (a third
+           more loads, each split across cache lines on unaligned data) */
+        __asm__("" : "+v"(v));
+    #endif
+        return v;
+    }
+    /* the sum of the elements, as a pairwise tree (first half + second half) */
+    static inline double gdfast_total(gdfast_vec v) {
+        double a[GDFAST_WIDTH];
+        int i, w;
+        memcpy(a, &v, sizeof v);
+        for (w = GDFAST_WIDTH / 2; w >= 1; w /= 2)
+            for (i = 0; i < w; i++)
+                a[i] += a[i + w];
+        return a[0];
+    }
+    #define GDFAST_ACC 4
+    #define GDFAST_GROUP (GDFAST_ACC * GDFAST_WIDTH)
+    """
+    ctypedef double vec "gdfast_vec"
+    enum:
+        WIDTH "GDFAST_WIDTH"   # doubles per vector
+        ACC "GDFAST_ACC"       # vector accumulators per sum
+        GROUP "GDFAST_GROUP"   # points per step of a pass: ACC vectors
+    vec _zero "gdfast_zero"() noexcept nogil
+    vec _load_double "gdfast_load_double"(const double* p) noexcept nogil
+    vec _load_float "gdfast_load_float"(const float* p) noexcept nogil
+    double _total "gdfast_total"(vec v) noexcept nogil
+    vec _masked "gdfast_masked"(vec v, const long long* mask) noexcept nogil
+
+
+cdef inline vec _vload(const floating* p) noexcept nogil:
+    """p[:WIDTH] as a vector of doubles."""
+    if floating is double:
+        return _load_double(p)
+    else:
+        return _load_float(p)
+
+
+# _KEEP[:GROUP] all bits 0, _KEEP[GROUP:] all bits 1: _KEEP + GROUP - cut is
+# the mask that zeroes the first `cut` points of a group (see _block_sums)
+cdef long long _KEEP[2 * GROUP]
+
+
+cdef void _fill_keep() noexcept:
+    cdef Py_ssize_t i
+    for i in range(2 * GROUP):
+        _KEEP[i] = -1 if i >= GROUP else 0
+
+
+_fill_keep()
+
+
+cdef inline double _acc_total(vec* acc) noexcept nogil:
+    """The sum of the ACC accumulators' elements, pairwise."""
+    return _total((acc[0] + acc[2]) + (acc[1] + acc[3]))
 
 
 # ---------------------------------------------------------------------------
 # The fused pass: sums of r, r*x and r^2 for r = b0 + b1*x - y
 # ---------------------------------------------------------------------------
-cdef inline void _clear(double* lanes) noexcept nogil:
-    """lanes[:LANES] = 0."""
-    cdef Py_ssize_t j
-    for j in range(LANES):
-        lanes[j] = 0.0
-
-
-cdef inline double _lane_total(double* lanes) noexcept nogil:
-    """lanes[:LANES].sum(), as a pairwise tree (destroys lanes)."""
-    cdef Py_ssize_t i, width = LANES
-    while width > 1:
-        width //= 2
-        for i in range(width):
-            lanes[i] += lanes[i + width]
-    return lanes[0]
-
-
 cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
                              double b0, double b1, double* sums) noexcept nogil:
     """sums[:3] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK."""
-    cdef double s[LANES]
-    cdef double t[LANES]
-    cdef double q[LANES]
-    cdef double xv, r
-    cdef Py_ssize_t i, j
-    cdef Py_ssize_t n_groups = n // LANES
-    _clear(s)
-    _clear(t)
-    _clear(q)
-    # lane j sums the points j, j + LANES, j + 2*LANES, ...: the inner loop
-    # over j is what the compiler turns into vector instructions
+    cdef vec s[ACC]
+    cdef vec t[ACC]
+    cdef vec q[ACC]
+    cdef vec xv, r
+    cdef const long long* keep
+    cdef double xs, rs, s_rest = 0.0, t_rest = 0.0, q_rest = 0.0
+    cdef Py_ssize_t i, j, k
+    cdef Py_ssize_t n_groups = n // GROUP
+    for j in range(ACC):
+        s[j] = _zero()
+        t[j] = _zero()
+        q[j] = _zero()
+    # vector j of a group goes to accumulator j: ACC independent chains
     for i in range(n_groups):
-        for j in range(LANES):
-            xv = x[i * LANES + j]
-            r = b0 + b1 * xv - <double>y[i * LANES + j]
+        for j in range(ACC):
+            k = i * GROUP + j * WIDTH
+            xv = _vload(x + k)
+            r = b0 + b1 * xv - _vload(y + k)
             s[j] += r
             t[j] += r * xv
             q[j] += r * r
-    for i in range(n_groups * LANES, n):
-        xv = x[i]
-        r = b0 + b1 * xv - <double>y[i]
-        s[0] += r
-        t[0] += r * xv
-        q[0] += r * r
-    sums[0] = _lane_total(s)
-    sums[1] = _lane_total(t)
-    sums[2] = _lane_total(q)
+    if n_groups * GROUP < n:
+        if n_groups > 0:
+            # The last GROUP points as one more group, with r = 0 for the
+            # points already summed: the same straight-line vector code, no
+            # remainder loop.  (A mask, not r * 0: an infinite r would give NaN.)
+            x += n - GROUP
+            y += n - GROUP
+            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            for j in range(ACC):
+                xv = _vload(x + j * WIDTH)
+                r = _masked(b0 + b1 * xv - _vload(y + j * WIDTH), keep + j * WIDTH)
+                s[j] += r
+                t[j] += r * xv
+                q[j] += r * r
+        else:
+            # fewer than GROUP points in all: one at a time
+            for k in range(n):
+                xs = x[k]
+                rs = b0 + b1 * xs - <double>y[k]
+                s_rest += rs
+                t_rest += rs * xs
+                q_rest += rs * rs
+    sums[0] = _acc_total(s) + s_rest
+    sums[1] = _acc_total(t) + t_rest
+    sums[2] = _acc_total(q) + q_rest
 
 
 cdef inline Py_ssize_t _n_blocks(Py_ssize_t n) noexcept nogil:
@@ -142,14 +276,19 @@ cdef inline Py_ssize_t _n_blocks(Py_ssize_t n) noexcept nogil:
 
 
 cdef double _pairwise_sum(const double* a, Py_ssize_t n, Py_ssize_t stride) noexcept nogil:
-    """a[:n*stride:stride].sum() as a pairwise tree: left half n // 2 terms.
+    """a[:n*stride:stride].sum() as a pairwise tree: left half n // 2 terms,
+    up to PAIRWISE_LEAF terms added left to right.
 
     The rounding error grows as O(log n) instead of O(n) for a running sum;
     the split is the one _residual_sums makes, so both give the same bits.
     """
-    cdef Py_ssize_t half
-    if n == 1:
-        return a[0]
+    cdef Py_ssize_t i, half
+    cdef double total
+    if n <= PAIRWISE_LEAF:
+        total = a[0]
+        for i in range(1, n):
+            total += a[i * stride]
+        return total
     half = n // 2
     return _pairwise_sum(a, half, stride) + _pairwise_sum(a + half * stride, n - half, stride)
 
@@ -159,12 +298,20 @@ cdef void _residual_sums(const floating* x, const floating* y, Py_ssize_t n,
     """Like _block_sums for any n >= 1, on one thread: blocks combined pairwise."""
     cdef double left[3]
     cdef double right[3]
-    cdef Py_ssize_t half
-    if n <= BLOCK:
-        _block_sums(x, y, n, b0, b1, sums)
+    cdef Py_ssize_t half, blk
+    cdef Py_ssize_t n_blocks = _n_blocks(n)
+    if n_blocks <= PAIRWISE_LEAF:
+        # left to right, as _pairwise_sum's leaves
+        _block_sums(x, y, min(<Py_ssize_t>BLOCK, n), b0, b1, sums)
+        for blk in range(1, n_blocks):
+            _block_sums(x + blk * BLOCK, y + blk * BLOCK, min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
+                        b0, b1, left)
+            sums[0] += left[0]
+            sums[1] += left[1]
+            sums[2] += left[2]
         return
     # split on a block boundary, half of the blocks left (as _pairwise_sum)
-    half = (_n_blocks(n) // 2) * BLOCK
+    half = (n_blocks // 2) * BLOCK
     _residual_sums(x, y, half, b0, b1, left)
     _residual_sums(x + half, y + half, n - half, b0, b1, right)
     sums[0] = left[0] + right[0]
@@ -193,19 +340,20 @@ def first_nonfinite(const floating[::1] a):
     temporary boolean array (one byte per element).
     """
     cdef Py_ssize_t i, j, n = a.shape[0]
-    cdef Py_ssize_t n_groups = n // LANES
+    cdef Py_ssize_t n_groups = n // GROUP
     cdef Py_ssize_t first = -1
-    cdef double acc[LANES]
-    _clear(acc)
+    cdef vec acc[ACC]
+    cdef double rest = 0.0
     with nogil:
-        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep,
-        # in LANES independent sums so that it vectorizes
+        # a*0 is 0 for finite a and NaN for NaN or inf: one branch-free sweep
+        for j in range(ACC):
+            acc[j] = _zero()
         for i in range(n_groups):
-            for j in range(LANES):
-                acc[j] += a[i * LANES + j] * 0.0
-        for i in range(n_groups * LANES, n):
-            acc[0] += a[i] * 0.0
-        if _lane_total(acc) != 0.0:
+            for j in range(ACC):
+                acc[j] += _vload(&a[i * GROUP + j * WIDTH]) * 0.0
+        for i in range(n_groups * GROUP, n):
+            rest += a[i] * 0.0
+        if _acc_total(acc) + rest != 0.0:
             for i in range(n):
                 if not isfinite(a[i]):
                     first = i
@@ -498,48 +646,71 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
     sum(x*x) - n*mean**2.
     """
-    cdef double sx[LANES]
-    cdef double sy[LANES]
-    cdef double sxx[LANES]
-    cdef double sxy[LANES]
-    cdef double syy[LANES]
+    cdef vec sx[2]
+    cdef vec sy[2]
+    cdef vec sxx[2]
+    cdef vec sxy[2]
+    cdef vec syy[2]
+    cdef const long long* keep
     cdef double x0 = x[0], y0 = y[0]
     cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
-    cdef Py_ssize_t i, j
-    cdef Py_ssize_t n_groups = n // LANES
-    _clear(sx)
-    _clear(sy)
-    _clear(sxx)
-    _clear(sxy)
-    _clear(syy)
+    cdef double rest[5]
+    cdef vec dxv, dyv
+    cdef Py_ssize_t i, j, k
+    cdef Py_ssize_t n_groups = n // GROUP
+    # five sums: two accumulators each (not ACC) keep all ten in the
+    # registers of AVX2 (16) as well as AVX-512 (32)
+    for j in range(2):
+        sx[j] = _zero()
+        sy[j] = _zero()
+        sxx[j] = _zero()
+        sxy[j] = _zero()
+        syy[j] = _zero()
+    for j in range(5):
+        rest[j] = 0.0
     for i in range(n_groups):
-        for j in range(LANES):
-            dx = x[i * LANES + j] - x0
-            dy = y[i * LANES + j] - y0
-            sx[j] += dx
-            sy[j] += dy
-            sxx[j] += dx * dx
-            sxy[j] += dx * dy
-            syy[j] += dy * dy
-    for i in range(n_groups * LANES, n):
-        dx = x[i] - x0
-        dy = y[i] - y0
-        sx[0] += dx
-        sy[0] += dy
-        sxx[0] += dx * dx
-        sxy[0] += dx * dy
-        syy[0] += dy * dy
-    total_x = _lane_total(sx)
-    total_y = _lane_total(sy)
+        for j in range(ACC):
+            k = i * GROUP + j * WIDTH
+            dxv = _vload(x + k) - x0
+            dyv = _vload(y + k) - y0
+            sx[j % 2] += dxv
+            sy[j % 2] += dyv
+            sxx[j % 2] += dxv * dxv
+            sxy[j % 2] += dxv * dyv
+            syy[j % 2] += dyv * dyv
+    if n_groups * GROUP < n:
+        if n_groups > 0:
+            # the last GROUP points, zero for those already summed (as _block_sums)
+            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            for j in range(ACC):
+                k = n - GROUP + j * WIDTH
+                dxv = _masked(_vload(x + k) - x0, keep + j * WIDTH)
+                dyv = _masked(_vload(y + k) - y0, keep + j * WIDTH)
+                sx[j % 2] += dxv
+                sy[j % 2] += dyv
+                sxx[j % 2] += dxv * dxv
+                sxy[j % 2] += dxv * dyv
+                syy[j % 2] += dyv * dyv
+        else:
+            for k in range(n):
+                dx = x[k] - x0
+                dy = y[k] - y0
+                rest[0] += dx
+                rest[1] += dy
+                rest[2] += dx * dx
+                rest[3] += dx * dy
+                rest[4] += dy * dy
+    total_x = _total(sx[0] + sx[1]) + rest[0]
+    total_y = _total(sy[0] + sy[1]) + rest[1]
     mean_dx = total_x / n
     mean_dy = total_y / n
     out[0] = n
     out[1] = x0 + mean_dx
     out[2] = y0 + mean_dy
     # a sum of squares is >= 0: rounding must not make it negative
-    out[3] = max(_lane_total(sxx) - total_x * mean_dx, 0.0)
-    out[4] = _lane_total(sxy) - total_x * mean_dy
-    out[5] = max(_lane_total(syy) - total_y * mean_dy, 0.0)
+    out[3] = max(_total(sxx[0] + sxx[1]) + rest[2] - total_x * mean_dx, 0.0)
+    out[4] = _total(sxy[0] + sxy[1]) + rest[3] - total_x * mean_dy
+    out[5] = max(_total(syy[0] + syy[1]) + rest[4] - total_y * mean_dy, 0.0)
 
 
 cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
@@ -664,17 +835,31 @@ def run_descent_stats(double[::1] stats, double[::1] state, Py_ssize_t iteration
 # Benchmark helper: the read floor
 # ---------------------------------------------------------------------------
 cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t n) noexcept nogil:
-    """(x + y).sum() for n <= BLOCK: the least work that still reads every byte."""
-    cdef double s[LANES]
-    cdef Py_ssize_t i, j
-    cdef Py_ssize_t n_groups = n // LANES
-    _clear(s)
+    """(x + y).sum() for n <= BLOCK: the least work that still reads every byte.
+
+    Same vectors, accumulators and remainder handling as _block_sums.
+    """
+    cdef vec s[ACC]
+    cdef double rest = 0.0
+    cdef const long long* keep
+    cdef Py_ssize_t i, j, k
+    cdef Py_ssize_t n_groups = n // GROUP
+    for j in range(ACC):
+        s[j] = _zero()
     for i in range(n_groups):
-        for j in range(LANES):
-            s[j] += <double>x[i * LANES + j] + <double>y[i * LANES + j]
-    for i in range(n_groups * LANES, n):
-        s[0] += <double>x[i] + <double>y[i]
-    return _lane_total(s)
+        for j in range(ACC):
+            k = i * GROUP + j * WIDTH
+            s[j] += _vload(x + k) + _vload(y + k)
+    if n_groups * GROUP < n:
+        if n_groups > 0:
+            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            for j in range(ACC):
+                k = n - GROUP + j * WIDTH
+                s[j] += _masked(_vload(x + k) + _vload(y + k), keep + j * WIDTH)
+        else:
+            for k in range(n):
+                rest += <double>x[k] + <double>y[k]
+    return _acc_total(s) + rest
 
 
 def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes,
