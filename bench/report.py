@@ -2,7 +2,8 @@
 
     python bench/report.py run1.json [run2.json ...]
 
-Times are medians per iteration (per pass for the stats pass), in µs; with
+Times are medians per iteration (per call for the stats pass and the
+one-call read floor, each one pass), in µs; with
 several runs, the median over the runs of each benchmark's median.
 """
 import json
@@ -15,6 +16,7 @@ COLUMNS = [  # (benchmark name, column title)
     ("test_gdfast_stats_pass", "gdfast stats pass"),
     ("test_read_floor[1thread]", "read floor 1 thr"),
     ("test_read_floor[allthreads]", "read floor all thr"),
+    ("test_read_floor_one_call", "read floor one call"),
     ("test_numba_fastmath", "Numba fastmath 1 thr"),
     ("test_numba_parallel", "Numba parallel all thr"),
     ("test_numpy_loop", "NumPy loop"),
@@ -66,13 +68,15 @@ def main(paths):
         print(f"| {n:.0e} | {dtype} | " + " | ".join(cells) + " |")
     print("\nRatios (lower is better for gdfast; targets in brackets):\n")
     print("| N | dtype | batch all / floor all [≤1.15 at N≥1e6] | batch all / Numba parallel [≤1] "
-          "| batch 1 / Numba fastmath 1 [≤1; ≤1.2 at 1e3] | stats pass / floor all [≤1.2] |")
-    print("|---|---|---|---|---|---|")
+          "| batch 1 / Numba fastmath 1 [≤1; ≤1.2 at 1e3] | stats pass / floor one call [≤1.2] "
+          "| stats pass / floor all |")
+    print("|---|---|---|---|---|---|---|")
     for (n, dtype), row in sorted(table.items()):
         print(f"| {n:.0e} | {dtype} | "
               f"{ratio(row, 'test_gdfast_batch[allthreads]', 'test_read_floor[allthreads]')} | "
               f"{ratio(row, 'test_gdfast_batch[allthreads]', 'test_numba_parallel')} | "
               f"{ratio(row, 'test_gdfast_batch[1thread]', 'test_numba_fastmath')} | "
+              f"{ratio(row, 'test_gdfast_stats_pass', 'test_read_floor_one_call')} | "
               f"{ratio(row, 'test_gdfast_stats_pass', 'test_read_floor[allthreads]')} |")
     f64, f32 = table.get((10**7, "float64"), {}), table.get((10**7, "float32"), {})
     key = "test_gdfast_batch[allthreads]"

@@ -56,6 +56,13 @@ def test_read_floor(benchmark, data, threads):
     _run(benchmark, data, K.read_floor, lambda it: (it, threads), threads=threads)
 
 
+def test_read_floor_one_call(benchmark, data):
+    # one pass in one call on all cores, as the stats pass makes: the floor
+    # of a one-pass method, call and team start included
+    _run(benchmark, data, K.read_floor, lambda it: (1, ALL_THREADS), iterations=1,
+         threads=ALL_THREADS)
+
+
 def test_gdfast_stats_pass(benchmark, data):
     # the one pass of method="stats" (iterations: 1)
     stats = np.empty(K.STATS_SIZE)

@@ -175,6 +175,13 @@ cdef extern from *:
         return a[0];
     }
     #define GDFAST_ACC 4
+    /* the stats pass keeps five sums: 4 accumulators each fit in AVX-512's
+       32 registers, 2 each in the 16 of AVX2 and SSE2 */
+    #if GDFAST_WIDTH == 8
+    #  define GDFAST_STATS_ACC 4
+    #else
+    #  define GDFAST_STATS_ACC 2
+    #endif
     #define GDFAST_GROUP (GDFAST_ACC * GDFAST_WIDTH)
     """
     ctypedef double vec "gdfast_vec"
@@ -182,6 +189,7 @@ cdef extern from *:
         WIDTH "GDFAST_WIDTH"   # doubles per vector
         ACC "GDFAST_ACC"       # vector accumulators per sum
         GROUP "GDFAST_GROUP"   # points per step of a pass: ACC vectors
+        STATS_ACC "GDFAST_STATS_ACC"  # vector accumulators per sum of the stats pass
     vec _zero "gdfast_zero"() noexcept nogil
     vec _load_double "gdfast_load_double"(const double* p) noexcept nogil
     vec _load_float "gdfast_load_float"(const float* p) noexcept nogil
@@ -636,6 +644,13 @@ cdef enum:
     BLOCK_STATS = 6
 
 
+cdef inline double _stats_total(vec* acc) noexcept nogil:
+    """The sum of the STATS_ACC accumulators' elements, pairwise."""
+    if STATS_ACC == 4:
+        return _acc_total(acc)
+    return _total(acc[0] + acc[1])
+
+
 cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n,
                               double* out) noexcept nogil:
     """out[:6] = [n, x.mean(), y.mean(), (cx*cx).sum(), (cx*cy).sum(), (cy*cy).sum()].
@@ -646,11 +661,11 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
     sum(x*x) - n*mean**2.
     """
-    cdef vec sx[2]
-    cdef vec sy[2]
-    cdef vec sxx[2]
-    cdef vec sxy[2]
-    cdef vec syy[2]
+    cdef vec sx[STATS_ACC]
+    cdef vec sy[STATS_ACC]
+    cdef vec sxx[STATS_ACC]
+    cdef vec sxy[STATS_ACC]
+    cdef vec syy[STATS_ACC]
     cdef const long long* keep
     cdef double x0 = x[0], y0 = y[0]
     cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
@@ -658,9 +673,8 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     cdef vec dxv, dyv
     cdef Py_ssize_t i, j, k
     cdef Py_ssize_t n_groups = n // GROUP
-    # five sums: two accumulators each (not ACC) keep all ten in the
-    # registers of AVX2 (16) as well as AVX-512 (32)
-    for j in range(2):
+    # vector j of a group goes to accumulator j % STATS_ACC
+    for j in range(STATS_ACC):
         sx[j] = _zero()
         sy[j] = _zero()
         sxx[j] = _zero()
@@ -673,11 +687,11 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
             k = i * GROUP + j * WIDTH
             dxv = _vload(x + k) - x0
             dyv = _vload(y + k) - y0
-            sx[j % 2] += dxv
-            sy[j % 2] += dyv
-            sxx[j % 2] += dxv * dxv
-            sxy[j % 2] += dxv * dyv
-            syy[j % 2] += dyv * dyv
+            sx[j % STATS_ACC] += dxv
+            sy[j % STATS_ACC] += dyv
+            sxx[j % STATS_ACC] += dxv * dxv
+            sxy[j % STATS_ACC] += dxv * dyv
+            syy[j % STATS_ACC] += dyv * dyv
     if n_groups * GROUP < n:
         if n_groups > 0:
             # the last GROUP points, zero for those already summed (as _block_sums)
@@ -686,11 +700,11 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
                 k = n - GROUP + j * WIDTH
                 dxv = _masked(_vload(x + k) - x0, keep + j * WIDTH)
                 dyv = _masked(_vload(y + k) - y0, keep + j * WIDTH)
-                sx[j % 2] += dxv
-                sy[j % 2] += dyv
-                sxx[j % 2] += dxv * dxv
-                sxy[j % 2] += dxv * dyv
-                syy[j % 2] += dyv * dyv
+                sx[j % STATS_ACC] += dxv
+                sy[j % STATS_ACC] += dyv
+                sxx[j % STATS_ACC] += dxv * dxv
+                sxy[j % STATS_ACC] += dxv * dyv
+                syy[j % STATS_ACC] += dyv * dyv
         else:
             for k in range(n):
                 dx = x[k] - x0
@@ -700,17 +714,17 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
                 rest[2] += dx * dx
                 rest[3] += dx * dy
                 rest[4] += dy * dy
-    total_x = _total(sx[0] + sx[1]) + rest[0]
-    total_y = _total(sy[0] + sy[1]) + rest[1]
+    total_x = _stats_total(sx) + rest[0]
+    total_y = _stats_total(sy) + rest[1]
     mean_dx = total_x / n
     mean_dy = total_y / n
     out[0] = n
     out[1] = x0 + mean_dx
     out[2] = y0 + mean_dy
     # a sum of squares is >= 0: rounding must not make it negative
-    out[3] = max(_total(sxx[0] + sxx[1]) + rest[2] - total_x * mean_dx, 0.0)
-    out[4] = _total(sxy[0] + sxy[1]) + rest[3] - total_x * mean_dy
-    out[5] = max(_total(syy[0] + syy[1]) + rest[4] - total_y * mean_dy, 0.0)
+    out[3] = max(_stats_total(sxx) + rest[2] - total_x * mean_dx, 0.0)
+    out[4] = _stats_total(sxy) + rest[3] - total_x * mean_dy
+    out[5] = max(_stats_total(syy) + rest[4] - total_y * mean_dy, 0.0)
 
 
 cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
@@ -882,7 +896,8 @@ def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes
     if partial == NULL:
         raise MemoryError()
     with nogil:
-        if n_threads <= 1:
+        # one block or one thread: no team to start (as in run_descent)
+        if n_threads <= 1 or n_blocks < 2:
             for k in range(n_passes):
                 for blk in range(n_blocks):
                     partial[blk] = _block_read(xp + blk * BLOCK, yp + blk * BLOCK,
