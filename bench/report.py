@@ -35,7 +35,7 @@ def load(paths):
     for r in runs:
         for b in r["benchmarks"]:
             medians.setdefault(b["name"], []).append(b["stats"]["median"])
-    table, other = {}, []
+    table, other, builds = {}, [], {}
     for b in run["benchmarks"]:
         info = b["extra_info"]
         name = b["name"].split("[")[0]
@@ -44,11 +44,13 @@ def load(paths):
                       "[allthreads]" if "allthreads" in param else "")
         median = statistics.median(medians[b["name"]])
         per_iteration = median / info.get("iterations", 1) * 1e6
-        if "dtype" in info and info.get("n"):
+        if "build" in info:
+            builds.setdefault((info["n"], info["dtype"]), {})[info["build"]] = per_iteration
+        elif "dtype" in info and info.get("n"):
             table.setdefault((info["n"], info["dtype"]), {})[key] = per_iteration
         else:
             other.append((b["group"], b["name"], per_iteration, info))
-    return run, table, other
+    return run, table, other, builds
 
 
 def ratio(row, a, b):
@@ -56,7 +58,7 @@ def ratio(row, a, b):
 
 
 def main(paths):
-    run, table, other = load(paths)
+    run, table, other, builds = load(paths)
     print(f"Machine: {run['machine_info'].get('cpu', {}).get('brand_raw', '?')}, "
           f"{run['machine_info'].get('cpu', {}).get('count', '?')} cores; "
           f"{run['datetime']}; median of {len(paths)} run(s)\n")
@@ -83,6 +85,14 @@ def main(paths):
     if key in f64 and key in f32:
         print(f"\nfloat32 / float64 at N=1e7, batch all threads: {f32[key] / f64[key]:.2f} "
               f"[≤0.6]")
+    if builds:
+        names = sorted({b for row in builds.values() for b in row})
+        print("\nOne thread, µs per iteration, by kernel build:\n")
+        print("| N | dtype | " + " | ".join(names) + " |")
+        print("|---|---|" + "---|" * len(names))
+        for (n, dtype), row in sorted(builds.items()):
+            print(f"| {n:.0e} | {dtype} | "
+                  + " | ".join(f"{row[b]:.4g}" if b in row else "—" for b in names) + " |")
     print("\nOther benchmarks (median):\n")
     print("| group | benchmark | time | notes |")
     print("|---|---|---|---|")

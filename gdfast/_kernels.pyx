@@ -174,7 +174,14 @@ cdef extern from *:
                 a[i] += a[i + w];
         return a[0];
     }
-    #define GDFAST_ACC 4
+    /* three sums of ACC accumulators, plus b0, b1 and temporaries, in the
+       registers: 32 with AVX-512, 16 with AVX2 and SSE2 (where 4 each spill,
+       measured 1.8x slower at N = 1e3) */
+    #if GDFAST_WIDTH == 8
+    #  define GDFAST_ACC 4
+    #else
+    #  define GDFAST_ACC 3
+    #endif
     /* the stats pass keeps five sums: 4 accumulators each fit in AVX-512's
        32 registers, 2 each in the 16 of AVX2 and SSE2 */
     #if GDFAST_WIDTH == 8
@@ -221,7 +228,9 @@ _fill_keep()
 
 cdef inline double _acc_total(vec* acc) noexcept nogil:
     """The sum of the ACC accumulators' elements, pairwise."""
-    return _total((acc[0] + acc[2]) + (acc[1] + acc[3]))
+    if ACC == 4:
+        return _total((acc[0] + acc[2]) + (acc[1] + acc[3]))
+    return _total((acc[0] + acc[1]) + acc[2])
 
 
 # ---------------------------------------------------------------------------

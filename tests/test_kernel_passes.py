@@ -1,7 +1,7 @@
 """The one-feature kernel's passes at every length that exercises their pieces.
 
-A pass runs whole groups of GROUP = 4 * WIDTH points (32 with AVX-512, 16
-with AVX2, 8 with SSE2), then the last GROUP points again with the points
+A pass runs whole groups of GROUP = ACC * WIDTH points (32 with AVX-512, 12
+with AVX2, 6 with SSE2), then the last GROUP points again with the points
 already summed masked out, or, below GROUP points, one point at a time; blocks
 of 2048 points are combined left to right up to 8 blocks, pairwise beyond.
 Every build this CPU runs is checked against NumPy at each of those lengths.
