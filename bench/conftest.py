@@ -7,7 +7,8 @@ from pathlib import Path
 
 # NumPy's OpenBLAS starts worker threads that spin for a while after a BLAS
 # call, taking a core from the threaded kernels being timed (gdfast's, Numba's
-# and the read floor alike; measured: up to 1.4x on 2 cores).  No benchmark
+# and the read floor alike; `perf record` found blas_thread_server in 23% of
+# the samples of a one-thread kernel run).  No benchmark
 # here times a BLAS call that a second thread would speed up (LinearRegression
 # solves a two-column least-squares problem).  Must be set before NumPy loads.
 _BLAS_LIMITED = "numpy" not in sys.modules
