@@ -23,6 +23,16 @@ def iterations_for(n):
     return max(1, POINT_VISITS // n)
 
 
+def gdfast_batch(kernels, x, y, iterations, n_threads):
+    """`iterations` batch iterations of gdfast's kernel from (0, 0), no history kept."""
+    n = len(x)
+    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
+    rows = np.empty((2, 3))
+    row_iteration = np.empty(2, dtype=np.intp)
+    return kernels.run_descent(x, y, state, 0, iterations, LEARNING_RATE, 1.0 / n, 0.5 / n,
+                               iterations, -1.0, 0, rows, row_iteration, n_threads)
+
+
 def make_data(n, dtype):
     rng = np.random.default_rng(0)
     x = rng.uniform(0.0, 2.0, n)

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 import pytest
-from peers import LEARNING_RATE, iterations_for, make_data
+from peers import gdfast_batch, iterations_for, make_data
 
 from gdfast import _backend
 
@@ -28,14 +28,6 @@ def test_build_batch_iteration(benchmark, build, n, dtype):
     # the environment of the run that built gdfast: GDFAST_NATIVE=1 labels the build native
     label = f"{build} (-march=native)" if os.environ.get("GDFAST_NATIVE") == "1" else build
     benchmark.extra_info.update(build=label, n=n, dtype=dtype, iterations=iterations)
-    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
-    rows = np.empty((2, 3))
-    row_iteration = np.empty(2, dtype=np.intp)
-
-    def run():
-        state[:] = (0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0)
-        return kernels.run_descent(x, y, state, 0, iterations, LEARNING_RATE, 1.0 / n, 0.5 / n,
-                                   iterations, -1.0, 0, rows, row_iteration, 1)
-
-    status, k, _ = benchmark.pedantic(run, rounds=9, warmup_rounds=1)
+    status, k, _ = benchmark.pedantic(gdfast_batch, args=(kernels, x, y, iterations, 1),
+                                      rounds=9, warmup_rounds=1)
     assert k == iterations

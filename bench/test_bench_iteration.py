@@ -7,8 +7,8 @@ about time.
 """
 import numpy as np
 import pytest
-from peers import (ALL_THREADS, LEARNING_RATE, iterations_for, make_data, numpy_loop,
-                      python_loop)
+from peers import (ALL_THREADS, LEARNING_RATE, gdfast_batch, iterations_for, make_data,
+                   numpy_loop, python_loop)
 
 from gdfast import _backend
 
@@ -36,12 +36,7 @@ def _run(benchmark, data, function, make_args, iterations=None, threads=1):
 
 
 def _gdfast_batch(x, y, iterations, n_threads):
-    n = len(x)
-    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
-    rows = np.empty((2, 3))
-    row_iteration = np.empty(2, dtype=np.intp)
-    return K.run_descent(x, y, state, 0, iterations, LEARNING_RATE, 1.0 / n, 0.5 / n,
-                         iterations, -1.0, 0, rows, row_iteration, n_threads)
+    return gdfast_batch(K, x, y, iterations, n_threads)
 
 
 @pytest.mark.parametrize("threads", [1, ALL_THREADS], ids=["1thread", "allthreads"])

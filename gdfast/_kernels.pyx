@@ -217,6 +217,12 @@ cdef inline vec _vload(const floating* p) noexcept nogil:
 cdef long long _KEEP[2 * GROUP]
 
 
+cdef inline const long long* _last_group_mask(Py_ssize_t n) noexcept nogil:
+    """Mask for the last GROUP of n >= GROUP points: zeros for the points that
+    the whole groups already summed, ones for the rest."""
+    return _KEEP + GROUP - ((n // GROUP) * GROUP - (n - GROUP))
+
+
 cdef void _fill_keep() noexcept:
     cdef Py_ssize_t i
     for i in range(2 * GROUP):
@@ -267,7 +273,7 @@ cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
             # remainder loop.  (A mask, not r * 0: an infinite r would give NaN.)
             x += n - GROUP
             y += n - GROUP
-            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            keep = _last_group_mask(n)
             for j in range(ACC):
                 xv = _vload(x + j * WIDTH)
                 r = _masked(b0 + b1 * xv - _vload(y + j * WIDTH), keep + j * WIDTH)
@@ -704,7 +710,7 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     if n_groups * GROUP < n:
         if n_groups > 0:
             # the last GROUP points, zero for those already summed (as _block_sums)
-            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            keep = _last_group_mask(n)
             for j in range(ACC):
                 k = n - GROUP + j * WIDTH
                 dxv = _masked(_vload(x + k) - x0, keep + j * WIDTH)
@@ -875,7 +881,7 @@ cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t 
             s[j] += _vload(x + k) + _vload(y + k)
     if n_groups * GROUP < n:
         if n_groups > 0:
-            keep = _KEEP + GROUP - (n_groups * GROUP - (n - GROUP))
+            keep = _last_group_mask(n)
             for j in range(ACC):
                 k = n - GROUP + j * WIDTH
                 s[j] += _masked(_vload(x + k) + _vload(y + k), keep + j * WIDTH)
