@@ -99,6 +99,7 @@ cdef enum:
 # Cython.
 cdef extern from *:
     """
+    #include <stdint.h>
     #include <string.h>
     #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
     #  define GDFAST_X86 1
@@ -153,6 +154,17 @@ cdef extern from *:
     static inline gdfast_vec gdfast_load_float(const float* p) { return (double)*p; }
     #endif
     static inline gdfast_vec gdfast_zero(void) { gdfast_vec v; memset(&v, 0, sizeof v); return v; }
+    /* ask for the cache line GDFAST_PREFETCH bytes past p (a hint: it never
+       faults, past the end of the data included; the address is computed as
+       an integer, since a pointer past the end of an array is undefined) */
+    #define GDFAST_PREFETCH 4096
+    static inline void gdfast_prefetch_ahead(const void* p) {
+    #if defined(__GNUC__)
+        __builtin_prefetch((const void*)((uintptr_t)p + GDFAST_PREFETCH));
+    #else
+        (void)p;
+    #endif
+    }
     static inline gdfast_vec gdfast_load_double(const double* p) {
         gdfast_vec v;
         memcpy(&v, p, sizeof v);
@@ -198,6 +210,7 @@ cdef extern from *:
         GROUP "GDFAST_GROUP"   # points per step of a pass: ACC vectors
         STATS_ACC "GDFAST_STATS_ACC"  # vector accumulators per sum of the stats pass
     vec _zero "gdfast_zero"() noexcept nogil
+    void _prefetch_ahead "gdfast_prefetch_ahead"(const void* p) noexcept nogil
     vec _load_double "gdfast_load_double"(const double* p) noexcept nogil
     vec _load_float "gdfast_load_float"(const float* p) noexcept nogil
     double _total "gdfast_total"(vec v) noexcept nogil
@@ -686,7 +699,7 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
     cdef double rest[5]
     cdef vec dxv, dyv
-    cdef Py_ssize_t i, j, k
+    cdef Py_ssize_t i, j, k, line
     cdef Py_ssize_t n_groups = n // GROUP
     # vector j of a group goes to accumulator j % STATS_ACC
     for j in range(STATS_ACC):
@@ -698,6 +711,14 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     for j in range(5):
         rest[j] = 0.0
     for i in range(n_groups):
+        # This pass is the only one over data straight from memory (one call,
+        # no earlier pass to leave it in cache) and the one with the most
+        # arithmetic per point: the hardware prefetcher alone fell behind
+        # (float32 at N = 1e7: 1.3x the read floor, 1.0x with this).  The
+        # batch and read passes measured no gain from it.
+        for line in range(0, GROUP * sizeof(floating), 64):
+            _prefetch_ahead(<const char*>(x + i * GROUP) + line)
+            _prefetch_ahead(<const char*>(y + i * GROUP) + line)
         for j in range(ACC):
             k = i * GROUP + j * WIDTH
             dxv = _vload(x + k) - x0
