@@ -15,7 +15,9 @@ from gdfast._bench import numpy_loop  # noqa: F401 - re-exported for the bench m
 
 LEARNING_RATE = 0.1
 ALL_THREADS = _threads.available_cores()
-POINT_VISITS = 4_000_000   # per benchmark round: bounds the run time at every N
+# per benchmark round: bounds the run time at every N, and makes every round
+# last milliseconds, long against the timer and a stray interrupt
+POINT_VISITS = 16_000_000
 
 
 def iterations_for(n):

@@ -711,11 +711,11 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     for j in range(5):
         rest[j] = 0.0
     for i in range(n_groups):
-        # This pass is the only one over data straight from memory (one call,
-        # no earlier pass to leave it in cache) and the one with the most
-        # arithmetic per point: the hardware prefetcher alone fell behind
-        # (float32 at N = 1e7: 1.3x the read floor, 1.0x with this).  The
-        # batch and read passes measured no gain from it.
+        # This pass is one call over data straight from memory (no earlier
+        # pass left it in cache) with the most arithmetic per point: the
+        # hardware prefetcher alone fell behind, most in float32 (the stats
+        # pass against the one-call read floor in bench/README.md).  The batch
+        # and read passes measured no gain from it.
         for line in range(0, GROUP * sizeof(floating), 64):
             _prefetch_ahead(<const char*>(x + i * GROUP) + line)
             _prefetch_ahead(<const char*>(y + i * GROUP) + line)
