@@ -13,9 +13,6 @@ own iteration step (``_multi_kernels.advance``) on the sums.
 from . import _dask_tasks, _multi_kernels
 from ._descent import FeatureDescent
 
-# _multi_kernels.run_descent's state slot where the current parameters start
-_S_PARAMS = 3
-
 
 class DaskFeatureDescent(FeatureDescent):
     """y = b0 + x @ b on persisted dask blocks; one distributed pass per iteration.
@@ -67,7 +64,7 @@ class DaskFeatureDescent(FeatureDescent):
         _advance run_descent uses) records, tests and updates in ``state``.
         """
         p = self.n_columns - 1
-        params = self.state[_S_PARAMS:_S_PARAMS + p]   # a view: advance updates it
+        params = self.state[self._PARAMS:self._PARAMS + p]   # a view: advance updates it
         n_rows, k = 0, iteration
         while True:
             sums = self._sums(params)

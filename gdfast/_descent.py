@@ -57,8 +57,10 @@ class _StateSlots:
 class LineDescent(_StateSlots):
     """One feature, with intercept, not standardized: the foundation's kernel."""
 
-    # _kernels.run_descent's S_* slots
-    _GRAD_NORM, _LAST_COST, _LAST_RECORDED, _LAST_POINT = 2, 5, 6, slice(3, 5)
+    _GRAD_NORM = _kernels.STATE_GRAD_NORM
+    _LAST_COST = _kernels.STATE_PREV_COST
+    _LAST_RECORDED = _kernels.STATE_PREV_RECORDED
+    _LAST_POINT = _kernels.STATE_PREV_POINT
 
     def __init__(self, x, y, init, n_threads=1):
         self.x, self.y = x, y
@@ -129,9 +131,11 @@ def _line_limits(mean, second, cost):
 class FeatureDescent(_StateSlots):
     """y = b0 + x @ b for x of shape (N, d) (or 1-D x with non-default options)."""
 
-    # _multi_kernels.run_descent's S_* slots; the previous point's p = d + 1
-    # parameters follow the current point's (see __init__)
-    _GRAD_NORM, _LAST_COST, _LAST_RECORDED = 0, 1, 2
+    _GRAD_NORM = _multi_kernels.STATE_GRAD_NORM
+    _LAST_COST = _multi_kernels.STATE_PREV_COST
+    _LAST_RECORDED = _multi_kernels.STATE_PREV_RECORDED
+    # the current point's p = d + 1 parameters, then the previous point's
+    _PARAMS = _multi_kernels.STATE_PARAMS
 
     def __init__(self, x, y, init, fit_intercept, standardize, sample_weight=None,
                  weight_sum=None, stacklevel=3):
@@ -152,7 +156,6 @@ class FeatureDescent(_StateSlots):
                 stacklevel=stacklevel)
         self.work = np.empty(_multi_kernels.work_size(d))
         self.state = np.zeros(_multi_kernels.state_size(d))
-        self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))
         self._limits = {}
 
     def limits(self, cost):
@@ -162,12 +165,21 @@ class FeatureDescent(_StateSlots):
             limits, self.center, self.inv_scale = limits_from_moments(
                 self.moments(), self.fit_intercept, self.standardize, cost)
             self._limits[cost] = limits
-            p = self.x.shape[1] + 1
-            # the kernel's state slots: gradient norm, previous cost, previous
-            # point recorded, current point (in the descent's units), previous point
-            self.state[:3] = (np.inf, 0.0, 1.0)
-            self.state[3:3 + p] = to_descent_units(self.init, self.center, self.inv_scale)
+            self._start_state()
         return self._limits[cost]
+
+    @property
+    def _LAST_POINT(self):
+        p = (self.state.shape[0] - self._PARAMS) // 2
+        return slice(self._PARAMS + p, self._PARAMS + 2 * p)
+
+    def _start_state(self):
+        """The kernel's state before the first iteration: no previous point yet
+        (gradient norm inf, cost 0, already recorded), the current point at init
+        in the descent's units (``limits`` has set the feature map)."""
+        start = to_descent_units(self.init, self.center, self.inv_scale)
+        self.state[[self._GRAD_NORM, self._LAST_COST, self._LAST_RECORDED]] = (np.inf, 0.0, 1.0)
+        self.state[self._PARAMS:self._PARAMS + start.shape[0]] = start
 
     def moments(self):
         """The Moments of x (means, covariance): one pass over it."""
@@ -222,7 +234,6 @@ class StatsFeatureDescent(FeatureDescent):
                 f"descent converges to the one nearest init", UserWarning, stacklevel=stacklevel)
         self.work = np.empty(d + 1)
         self.state = np.zeros(_multi_kernels.state_size(d))
-        self._LAST_POINT = slice(3 + (d + 1), 3 + 2 * (d + 1))
         self._limits = {}
 
     def limits(self, cost):
@@ -240,9 +251,7 @@ class StatsFeatureDescent(FeatureDescent):
             self.mean_z = (st.mean_x - self.center) * inv
             self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
             self.cross_zy = st.cross_xy * inv
-            p = st.mean_x.shape[0] + 1
-            self.state[:3] = (np.inf, 0.0, 1.0)
-            self.state[3:3 + p] = to_descent_units(self.init, self.center, self.inv_scale)
+            self._start_state()
         return self._limits[cost]
 
     def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,

@@ -412,6 +412,12 @@ cdef enum:
     S_PREV_COST = 5
     S_PREV_RECORDED = 6  # 1.0 if that point already has its history row
 
+# the slots gdfast._descent reads, by name
+STATE_GRAD_NORM = S_GRAD_NORM
+STATE_PREV_POINT = slice(S_PREV_B0, S_PREV_B1 + 1)
+STATE_PREV_COST = S_PREV_COST
+STATE_PREV_RECORDED = S_PREV_RECORDED
+
 
 ctypedef struct Descent:
     # where the descent is: the state slots plus the counters of this call

@@ -364,6 +364,13 @@ cdef enum:
                          # finite one, reported if the current one is not finite
 
 
+# the slots gdfast._descent reads, by name
+STATE_GRAD_NORM = S_GRAD_NORM
+STATE_PREV_COST = S_PREV_COST
+STATE_PREV_RECORDED = S_PREV_RECORDED
+STATE_PARAMS = S_PARAMS
+
+
 def state_size(Py_ssize_t d):
     """Length of run_descent's state array for d features."""
     return S_PARAMS + 2 * (d + 1)

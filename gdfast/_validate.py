@@ -48,6 +48,15 @@ def _as_1d_array(a, name):
     return arr
 
 
+def kernel_dtype(x_dtype, y_dtype):
+    """The dtype the kernels read x and y in: float32 if both are, else float64.
+
+    float32 data stays float32 (half the bytes per pass, sums still in
+    double); a mix is widened, never narrowed.
+    """
+    return np.float32 if (x_dtype == np.float32 and y_dtype == np.float32) else np.float64
+
+
 def check_xy(x, y):
     """Validate the data and return it as the kernel takes it.
 
@@ -60,7 +69,7 @@ def check_xy(x, y):
     y = _as_1d_array(y, "y")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
-    dtype = np.float32 if (x.dtype == np.float32 and y.dtype == np.float32) else np.float64
+    dtype = kernel_dtype(x.dtype, y.dtype)
     return _finite_for_kernel(x, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
@@ -129,7 +138,7 @@ def check_data(x, y):
     if arr.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of points (rows of x), "
                          f"got {arr.shape[0]} and {y.shape[0]}")
-    dtype = np.float32 if (arr.dtype == np.float32 and y.dtype == np.float32) else np.float64
+    dtype = kernel_dtype(arr.dtype, y.dtype)
     return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 

@@ -23,7 +23,7 @@ from . import _dask_tasks
 from ._dask_descent import DaskFeatureDescent
 from ._fit import _POINTS_PER_SLICE, descend
 from ._statistics import _fit_statistics
-from ._validate import check_descent_options, check_method, check_params
+from ._validate import check_descent_options, check_method, check_params, kernel_dtype
 
 __all__ = ["fit"]
 
@@ -186,7 +186,7 @@ def _check_arrays(X, y, sample_weight):
     if x.shape[0] == 0:
         raise ValueError(f"X is empty: at least one point is needed, got shape {X.shape}")
     y = _as_row_blocks(y, "y", x)
-    dtype = np.float32 if (x.dtype == np.float32 and y.dtype == np.float32) else np.float64
+    dtype = kernel_dtype(x.dtype, y.dtype)
     if sample_weight is not None:
         sample_weight = _as_row_blocks(sample_weight, "sample_weight", x)
     return tuple(None if a is None else a.map_blocks(
