@@ -91,8 +91,8 @@ cdef enum:
 # vectorize nor hide the latency of its adds.  The passes are written with a
 # vector type (GCC and Clang vector extensions: plain C operators on vectors)
 # rather than left to the auto-vectorizer, which kept lanes written as plain
-# arrays on the stack between the loop, its remainder and the final sum: a
-# quarter of the time of a 1000-point pass.  Without vector extensions a
+# arrays on the stack between the loop, its remainder and the final sum
+# (stores and reloads that cost most at small N).  Without vector extensions a
 # "vector" is one double and the same code is scalar.  WIDTH follows the
 # instruction set the build targets (setup.py builds SSE2, AVX2 and AVX-512).
 # The C below is the type, loads and a horizontal sum; the arithmetic is in
@@ -187,8 +187,8 @@ cdef extern from *:
         return a[0];
     }
     /* three sums of ACC accumulators, plus b0, b1 and temporaries, in the
-       registers: 32 with AVX-512, 16 with AVX2 and SSE2 (where 4 each spill,
-       measured 1.8x slower at N = 1e3) */
+       registers: 32 with AVX-512, 16 with AVX2 and SSE2 (where 4 each would
+       spill to the stack inside the loop) */
     #if GDFAST_WIDTH == 8
     #  define GDFAST_ACC 4
     #else
