@@ -4,13 +4,19 @@
 
 For every pass of the one-feature kernel (read floor, batch, stats) and both
 dtypes, time a loop of exactly the AVX-512 instructions the pass spends on 8
-points: the loads (float32: loads that convert to double) and the additions
-and fused multiply-adds, in 4 independent copies so that no latency is on the
-way, data in L1.  That is the pass's throughput bound from the execution
-ports alone; printed in cycles per 8 points (clock measured with a chain of
-dependent integer additions, 1 cycle each) and as a ratio to the read floor
-of the same dtype.  No pass can run faster than its bound, whatever the
-compiler, so in cache a ratio above 1 is the arithmetic, not the memory.
+points: the two loads (float32: loads that convert to double), the additions
+and the fused multiply-adds, in COPIES independent copies, so that no
+dependency between instructions holds them up; the data stays in L1.  That is
+the throughput bound of the core's execution ports on the pass.  It is
+printed in cycles per 8 points (the clock measured, next to each case, with a
+chain of dependent integer additions, 1 cycle each; the minimum of REPEATS
+runs) and as a ratio to the read floor of the same dtype.
+
+Two placements of the data: 64-byte aligned, and 16 bytes past a cache line,
+as NumPy places arrays (16-byte alignment): a 64-byte load then spans two
+lines.  An addition a + b can also be written as the fused multiply-add
+a*1 + b (same bits), which runs on the other ports; "best split" is the
+fastest of those rewritings of each pass.
 
 Needs a C compiler and an x86-64 CPU with AVX-512 (exits with a message
 otherwise).  bench/README.md quotes a run.
@@ -22,10 +28,10 @@ import sys
 import sysconfig
 import tempfile
 
-# per 8 points: (loads of x and y, additions, fused multiply-adds)
-#   read floor: x + y, then into the sum                      -> 2 adds
-#   batch:      r = b0 + b1*x (fma) - y; sum r; r*x, r*r (2 fma) -> 2 adds, 3 fma
-#   stats:      x - x0, y - y0; sums of both; dx*dx, dx*dy, dy*dy -> 4 adds, 3 fma
+# per 8 points: (additions, fused multiply-adds) besides the two loads
+#   read floor: x + y, then into the sum                          -> 2 adds
+#   batch:      r = b0 + b1*x (fma) - y; sum r; r*x, r*r (2 fmas)  -> 2 adds, 3 fmas
+#   stats:      x - x0, y - y0; their sums; dx*dx, dx*dy, dy*dy    -> 4 adds, 3 fmas
 PASSES = {
     "read floor": (2, 0),
     "batch": (2, 3),
@@ -35,64 +41,83 @@ LOADS = {
     "float64": "vmovupd {off}(%0), %%zmm{dst}",
     "float32": "vcvtps2pd {off}(%0), %%zmm{dst}",   # 8 floats widened to doubles
 }
-COPIES = 4        # independent copies of the 8-point mix per loop iteration
-LOOPS = 50_000_000
+OFFSETS = (0, 16)   # bytes past a 64-byte boundary
+COPIES = 4          # copies of the 8-point mix per loop iteration
+FMA_REGISTERS = 26  # zmm6-zmm31
+LOOPS = 10_000_000
+REPEATS = 5
 
 
 def _body(n_add, n_fma, load):
-    """The asm of one loop iteration: COPIES x (2 loads, n_add adds, n_fma fmas)."""
-    lines, fma_reg = [], 0
+    """One loop iteration's asm: COPIES x (2 loads, n_add adds, n_fma fmas)."""
+    lines, fma = [], 0
     for copy in range(COPIES):
         for i in range(2):
-            # loads and adds write registers no instruction reads back: no chains
+            # loads and adds write registers that nothing reads back: no chains
             lines.append(load.format(off=64 * (2 * copy + i), dst=2 + i))
         for i in range(n_add):
             lines.append(f"vaddpd %%zmm2, %%zmm3, %%zmm{4 + i % 2}")
         for i in range(n_fma):
-            # an fma reads its destination: each copy gets its own registers,
-            # so one chain advances once per loop iteration
-            lines.append(f"vfmadd231pd %%zmm2, %%zmm3, %%zmm{6 + fma_reg % 26}")
-            fma_reg += 1
+            # an fma reads its destination: each gets its own register, so a
+            # chain advances once per loop iteration, longer than an fma's
+            # latency (only the 7-fma rewriting of stats puts 2 fmas on 2 registers)
+            lines.append(f"vfmadd231pd %%zmm2, %%zmm3, %%zmm{6 + fma % FMA_REGISTERS}")
+            fma += 1
     return "\\n\\t".join(lines)
+
+
+def _cases():
+    """(dtype, offset, pass name, adds moved to fmas, asm body) for every case."""
+    for offset in OFFSETS:
+        for dtype, load in LOADS.items():
+            for name, (n_add, n_fma) in PASSES.items():
+                for moved in range(n_add + 1):
+                    yield dtype, offset, name, moved, _body(n_add - moved, n_fma + moved, load)
 
 
 def _program():
     clobber = ", ".join(f'"xmm{i}"' for i in range(2, 32))
-    cases = []
-    for dtype, load in LOADS.items():
-        for name, (n_add, n_fma) in PASSES.items():
-            # an addition a + b can also run as the fma a*1 + b (same bits):
-            # try every split between the two kinds of port
-            for moved in range(n_add + 1):
-                body = _body(n_add - moved, n_fma + moved, load)
-                cases.append(f'''
-    t = now();
-    for (i = 0; i < {LOOPS}; i++)
-        __asm__ volatile("{body}" :: "r"(buf) : {clobber}, "memory");
-    printf("%s\\t%s\\t%d\\t%.4f\\n", "{dtype}", "{name}", {moved}, (now() - t) / {LOOPS} / {COPIES} * ghz * 1e9);''')
+    runs = []
+    for dtype, offset, name, moved, body in _cases():
+        runs.append(f'''
+    best = 1e30;
+    for (r = 0; r < {REPEATS}; r++) {{
+        double ghz = clock_ghz(), t = now();
+        for (i = 0; i < {LOOPS}; i++)
+            __asm__ volatile("{body}" :: "r"(buf + {offset}) : {clobber}, "memory");
+        t = (now() - t) * ghz * 1e9 / ({LOOPS} * {COPIES}.0);
+        if (t < best) best = t;
+    }}
+    printf("%s\\t%d\\t%s\\t%d\\t%.4f\\n", "{dtype}", {offset}, "{name}", {moved}, best);''')
     return f'''#include <stdio.h>
 #include <time.h>
-static double buf[64] __attribute__((aligned(64)));
+static char buf[1024] __attribute__((aligned(64)));
 static double now(void) {{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }}
-int main(void) {{
+/* 4 dependent 1-cycle integer additions per loop: cycles per second */
+static double clock_ghz(void) {{
     long i, a = 0;
-    double t = now(), ghz;
-    /* 4 dependent 1-cycle additions per loop: the clock */
-    for (i = 0; i < 500000000L; i++)
+    double t = now();
+    for (i = 0; i < 10000000L; i++)
         __asm__ volatile("add $1, %0\\n\\tadd $1, %0\\n\\tadd $1, %0\\n\\tadd $1, %0" : "+r"(a));
-    ghz = 4.0 * 500000000L / (now() - t) / 1e9;
-    printf("clock\\t\\t%.3f\\n", ghz);
-    {"".join(cases)}
-    return a == 1;
+    return 4.0 * 10000000L / (now() - t) / 1e9;
+}}
+int main(void) {{
+    long i;
+    int r;
+    double best;
+    printf("clock\\t0\\t-\\t0\\t%.4f\\n", clock_ghz());
+    {"".join(runs)}
+    return 0;
 }}
 '''
 
 
-def main():
+def _run():
+    """The program's rows: (dtype, offset, pass, moved, cycles per 8 points)."""
     cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(cc) is None:
         sys.exit(f"no C compiler ({cc})")
@@ -104,29 +129,36 @@ def main():
                                capture_output=True, text=True)
         if build.returncode != 0:
             sys.exit(f"{cc} cannot build AVX-512 code here:\n{build.stderr}")
-        try:
-            out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
-        except (subprocess.CalledProcessError, OSError) as exc:
-            sys.exit(f"this CPU cannot run AVX-512 code ({exc})")
-    lines = out.strip().splitlines()
-    ghz = float(lines[0].split("\t")[2])
-    best = {}   # (dtype, pass) -> (cycles as written, fewest cycles, additions moved)
-    for line in lines[1:]:
-        dtype, name, moved, cycles = line.split("\t")
-        moved, cycles = int(moved), float(cycles)
-        as_written, fewest, best_moved = best.get((dtype, name), (cycles, cycles, 0))
-        if cycles < fewest:
-            fewest, best_moved = cycles, moved
-        best[dtype, name] = (as_written, fewest, best_moved)
-    print(f"clock about {ghz:.2f} GHz; cycles per 8 points, data in L1; ratio to the "
-          "read floor of the same dtype")
-    print("| dtype | pass | cycles per 8 points | / read floor | best split of adds and fmas "
+        run = subprocess.run([exe], capture_output=True, text=True)
+        if run.returncode != 0:
+            sys.exit(f"the timing program failed (exit status {run.returncode}; "
+                     f"a CPU without AVX-512 stops it with SIGILL, -4)")
+    rows = [line.split("\t") for line in run.stdout.strip().splitlines()]
+    return float(rows[0][4]), [(d, int(o), p, int(m), float(c)) for d, o, p, m, c in rows[1:]]
+
+
+def main():
+    ghz, rows = _run()
+    as_written, best = {}, {}
+    for dtype, offset, name, moved, cycles in rows:
+        key = (offset, dtype, name)
+        if moved == 0:
+            as_written[key] = cycles
+        if key not in best or cycles < best[key][0]:
+            best[key] = (cycles, moved)
+    print(f"clock about {ghz:.2f} GHz; cycles per 8 points, data in L1 (minimum of {REPEATS} "
+          f"runs); ratios to the read floor of the same dtype and placement, as written and "
+          f"best split each")
+    print("| data | dtype | pass | cycles, as written | / read floor | best split "
           "| / read floor |")
-    print("|---|---|---|---|---|---|")
-    for (dtype, name), (as_written, fewest, moved) in best.items():
-        floor_as_written, floor_fewest, _ = best[dtype, "read floor"]
-        print(f"| {dtype} | {name} | {as_written:.2f} | {as_written / floor_as_written:.2f} "
-              f"| {fewest:.2f} ({moved} adds as fmas) | {fewest / floor_fewest:.2f} |")
+    print("|---|---|---|---|---|---|---|")
+    for (offset, dtype, name), cycles in as_written.items():
+        floor = as_written[offset, dtype, "read floor"]
+        fewest, moved = best[offset, dtype, name]
+        best_floor = best[offset, dtype, "read floor"][0]
+        place = "aligned" if offset == 0 else f"+{offset} B"
+        print(f"| {place} | {dtype} | {name} | {cycles:.2f} | {cycles / floor:.2f} "
+              f"| {fewest:.2f} ({moved} adds as fmas) | {fewest / best_floor:.2f} |")
 
 
 if __name__ == "__main__":

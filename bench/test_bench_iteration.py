@@ -1,9 +1,9 @@
 """Time per batch iteration: gdfast's kernel against its peers and the read floor.
 
 Every benchmark in a group (one N, one dtype) makes `extra_info["iterations"]`
-iterations per round over the same data; bench/report.py divides by it and
-prints the per-iteration table of bench/README.md.  No assertion here is
-about time.
+iterations (passes over the same data) per call, pytest-benchmark reports the
+time per call, and bench/report.py divides it by that count for the
+per-iteration table of bench/README.md.  No assertion here is about time.
 """
 import numpy as np
 import pytest

@@ -101,6 +101,9 @@ cdef extern from *:
     """
     #include <stdint.h>
     #include <string.h>
+    #if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    #  include <xmmintrin.h>
+    #endif
     #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
     #  define GDFAST_X86 1
     #endif
@@ -154,13 +157,17 @@ cdef extern from *:
     static inline gdfast_vec gdfast_load_float(const float* p) { return (double)*p; }
     #endif
     static inline gdfast_vec gdfast_zero(void) { gdfast_vec v; memset(&v, 0, sizeof v); return v; }
-    /* ask for the cache line GDFAST_PREFETCH bytes past p (a hint: it never
-       faults, past the end of the data included; the address is computed as
-       an integer, since a pointer past the end of an array is undefined) */
-    #define GDFAST_PREFETCH 4096
+    /* Ask for the cache line GDFAST_PREFETCH bytes past p: a hint, which
+       never faults (the address is an integer: a pointer past the end of an
+       array is undefined).  -DGDFAST_PREFETCH=0 in CFLAGS builds without. */
+    #ifndef GDFAST_PREFETCH
+    #  define GDFAST_PREFETCH 4096
+    #endif
     static inline void gdfast_prefetch_ahead(const void* p) {
-    #if defined(__GNUC__)
+    #if GDFAST_PREFETCH > 0 && defined(__GNUC__)
         __builtin_prefetch((const void*)((uintptr_t)p + GDFAST_PREFETCH));
+    #elif GDFAST_PREFETCH > 0 && defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+        _mm_prefetch((const char*)((uintptr_t)p + GDFAST_PREFETCH), _MM_HINT_T0);
     #else
         (void)p;
     #endif
@@ -211,6 +218,7 @@ cdef extern from *:
         STATS_ACC "GDFAST_STATS_ACC"  # vector accumulators per sum of the stats pass
     vec _zero "gdfast_zero"() noexcept nogil
     void _prefetch_ahead "gdfast_prefetch_ahead"(const void* p) noexcept nogil
+    const Py_ssize_t PREFETCH "GDFAST_PREFETCH"   # bytes ahead
     vec _load_double "gdfast_load_double"(const double* p) noexcept nogil
     vec _load_float "gdfast_load_float"(const float* p) noexcept nogil
     double _total "gdfast_total"(vec v) noexcept nogil
@@ -686,10 +694,11 @@ cdef inline double _stats_total(vec* acc) noexcept nogil:
 
 
 cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n,
-                              double* out) noexcept nogil:
+                              Py_ssize_t n_data, double* out) noexcept nogil:
     """out[:6] = [n, x.mean(), y.mean(), (cx*cx).sum(), (cx*cy).sum(), (cy*cy).sum()].
 
-    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK.  One sweep of sums of
+    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK; x[:n_data] and y[:n_data]
+    are data (n_data >= n), read ahead by the prefetch.  One sweep of sums of
     the data shifted by the block's first point, dx = x - x[0]: the shift
     puts the sums at the scale of the spread, not of the mean, so turning
     them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
@@ -707,6 +716,8 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     cdef vec dxv, dyv
     cdef Py_ssize_t i, j, k, line
     cdef Py_ssize_t n_groups = n // GROUP
+    # groups whose lines PREFETCH bytes ahead are still data
+    cdef Py_ssize_t n_prefetched = (n_data - PREFETCH // <Py_ssize_t>sizeof(floating)) // GROUP
     # vector j of a group goes to accumulator j % STATS_ACC
     for j in range(STATS_ACC):
         sx[j] = _zero()
@@ -719,12 +730,12 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     for i in range(n_groups):
         # This pass is one call over data straight from memory (no earlier
         # pass left it in cache) with the most arithmetic per point: the
-        # hardware prefetcher alone fell behind, most in float32 (the stats
-        # pass against the one-call read floor in bench/README.md).  The batch
-        # and read passes measured no gain from it.
-        for line in range(0, GROUP * sizeof(floating), 64):
-            _prefetch_ahead(<const char*>(x + i * GROUP) + line)
-            _prefetch_ahead(<const char*>(y + i * GROUP) + line)
+        # hardware prefetcher alone fell behind (bench/README.md compares the
+        # builds with and without).  Only this pass asks for lines ahead.
+        if i < n_prefetched:
+            for line in range(0, GROUP * <Py_ssize_t>sizeof(floating), 64):
+                _prefetch_ahead(<const char*>(x + i * GROUP) + line)
+                _prefetch_ahead(<const char*>(y + i * GROUP) + line)
         for j in range(ACC):
             k = i * GROUP + j * WIDTH
             dxv = _vload(x + k) - x0
@@ -820,11 +831,13 @@ def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stat
         if n_threads <= 1 or n_blocks < 2:
             for blk in range(n_blocks):
                 _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
-                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), blocks + BLOCK_STATS * blk)
+                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n - blk * BLOCK,
+                             blocks + BLOCK_STATS * blk)
         else:
             for blk in prange(n_blocks, schedule="static", num_threads=n_threads):
                 _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
-                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), blocks + BLOCK_STATS * blk)
+                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n - blk * BLOCK,
+                             blocks + BLOCK_STATS * blk)
         _merge_stats(blocks, n_blocks, merged)
     PyMem_RawFree(blocks)
     stats[T_N] = merged[0]
