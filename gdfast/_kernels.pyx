@@ -20,7 +20,7 @@ MemoryError there, never inside.
 """
 from cython cimport floating
 from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
-from cython.parallel cimport parallel, prange, threadid
+from cython.parallel cimport parallel, threadid
 from libc.math cimport INFINITY, hypot, isfinite
 
 # Cython has no barrier; these two OpenMP calls are all the C there is.  An
@@ -780,15 +780,28 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     out[5] = max(_stats_total(syy) + rest[4] - total_y * mean_dy, 0.0)
 
 
-cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
-    """Merge the per-block records pairwise (left half n_blocks // 2) into out[:6].
+cdef void _chan_merge(const double* a, const double* b, double* out) noexcept nogil:
+    """out[:6] = the records of two parts a and b merged.
 
     Chan, Golub and LeVeque's update: for parts a and b with mean difference
     delta, the centred sums add plus delta_x * delta_y * n_a * n_b / n.
     """
+    cdef double n = a[0] + b[0]
+    cdef double dx = b[1] - a[1]
+    cdef double dy = b[2] - a[2]
+    cdef double w = a[0] * b[0] / n
+    out[0] = n
+    out[1] = a[1] + dx * (b[0] / n)
+    out[2] = a[2] + dy * (b[0] / n)
+    out[3] = a[3] + b[3] + dx * dx * w
+    out[4] = a[4] + b[4] + dx * dy * w
+    out[5] = a[5] + b[5] + dy * dy * w
+
+
+cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) noexcept nogil:
+    """Merge the per-block records pairwise (left half n_blocks // 2) into out[:6]."""
     cdef double a[BLOCK_STATS]
     cdef double b[BLOCK_STATS]
-    cdef double n, dx, dy, w
     cdef Py_ssize_t half, j
     if n_blocks == 1:
         for j in range(BLOCK_STATS):
@@ -797,16 +810,60 @@ cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) n
     half = n_blocks // 2
     _merge_stats(blocks, half, a)
     _merge_stats(blocks + half * BLOCK_STATS, n_blocks - half, b)
-    n = a[0] + b[0]
-    dx = b[1] - a[1]
-    dy = b[2] - a[2]
-    w = a[0] * b[0] / n
-    out[0] = n
-    out[1] = a[1] + dx * (b[0] / n)
-    out[2] = a[2] + dy * (b[0] / n)
-    out[3] = a[3] + b[3] + dx * dx * w
-    out[4] = a[4] + b[4] + dx * dy * w
-    out[5] = a[5] + b[5] + dy * dy * w
+    _chan_merge(a, b, out)
+
+
+# The threaded stats pass merges on every thread, not on one after the team:
+# thread t's share of the blocks is [t*n_blocks//team, (t+1)*n_blocks//team),
+# and each thread merges the largest nodes of _merge_stats's tree that lie in
+# its share; what is left to merge after the team is the top of the tree,
+# O(team * log(n_blocks)) records.  Same tree, same merges: the same bits as
+# _merge_stats over all blocks on one thread.
+cdef inline Py_ssize_t _owner(Py_ssize_t blk, Py_ssize_t n_blocks, int team) noexcept nogil:
+    """The thread whose share of the blocks holds block blk."""
+    return ((blk + 1) * team + n_blocks - 1) // n_blocks - 1
+
+
+cdef void _share_stats(const floating* x, const floating* y, Py_ssize_t n, Py_ssize_t lo,
+                       Py_ssize_t count, Py_ssize_t n_blocks, int team, int tid,
+                       double* records) noexcept nogil:
+    """Thread tid's part of the pass over blocks [lo, lo + count), a node of the
+    tree: the records of its blocks, those of each largest node in its share
+    merged into that node's first record."""
+    cdef Py_ssize_t first = _owner(lo, n_blocks, team)
+    cdef Py_ssize_t last = _owner(lo + count - 1, n_blocks, team)
+    cdef Py_ssize_t blk, half, j
+    cdef double merged[BLOCK_STATS]
+    if tid < first or tid > last:
+        return
+    if first == last:
+        for blk in range(lo, lo + count):
+            _block_stats(x + blk * BLOCK, y + blk * BLOCK, min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
+                         n - blk * BLOCK, records + BLOCK_STATS * blk)
+        _merge_stats(records + BLOCK_STATS * lo, count, merged)
+        for j in range(BLOCK_STATS):
+            records[BLOCK_STATS * lo + j] = merged[j]
+        return
+    half = count // 2
+    _share_stats(x, y, n, lo, half, n_blocks, team, tid, records)
+    _share_stats(x, y, n, lo + half, count - half, n_blocks, team, tid, records)
+
+
+cdef void _gather_stats(const double* records, Py_ssize_t lo, Py_ssize_t count,
+                        Py_ssize_t n_blocks, int team, double* out) noexcept nogil:
+    """out[:6] = _merge_stats over blocks [lo, lo + count) from what _share_stats
+    left: a node in one thread's share is its first record."""
+    cdef double a[BLOCK_STATS]
+    cdef double b[BLOCK_STATS]
+    cdef Py_ssize_t half, j
+    if _owner(lo, n_blocks, team) == _owner(lo + count - 1, n_blocks, team):
+        for j in range(BLOCK_STATS):
+            out[j] = records[BLOCK_STATS * lo + j]
+        return
+    half = count // 2
+    _gather_stats(records, lo, half, n_blocks, team, a)
+    _gather_stats(records, lo + half, count - half, n_blocks, team, b)
+    _chan_merge(a, b, out)
 
 
 def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stats,
@@ -823,6 +880,8 @@ def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stat
     cdef const floating* yp = &y[0]
     cdef double merged[BLOCK_STATS]
     cdef Py_ssize_t blk
+    cdef int team = 1, tid
+    cdef int* team_p = &team   # written by thread 0 of the team
     cdef double* blocks = <double*> PyMem_RawMalloc(BLOCK_STATS * n_blocks * sizeof(double))
     if blocks == NULL:
         raise MemoryError()
@@ -833,12 +892,14 @@ def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stat
                 _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
                              min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n - blk * BLOCK,
                              blocks + BLOCK_STATS * blk)
+            _merge_stats(blocks, n_blocks, merged)
         else:
-            for blk in prange(n_blocks, schedule="static", num_threads=n_threads):
-                _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
-                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n - blk * BLOCK,
-                             blocks + BLOCK_STATS * blk)
-        _merge_stats(blocks, n_blocks, merged)
+            with parallel(num_threads=n_threads):
+                tid = threadid()
+                _share_stats(xp, yp, n, 0, n_blocks, n_blocks, _team_size(), tid, blocks)
+                if tid == 0:
+                    team_p[0] = _team_size()
+            _gather_stats(blocks, 0, n_blocks, n_blocks, team, merged)
     PyMem_RawFree(blocks)
     stats[T_N] = merged[0]
     stats[T_MEAN] = merged[1]

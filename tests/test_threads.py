@@ -65,6 +65,26 @@ def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant):
+    # every thread merges the nodes of the merge tree in its share: shares
+    # that cut the tree anywhere (more threads than blocks included) must
+    # give the one-thread bits
+    kernels = _backend.variants[variant]
+    rng = np.random.default_rng(5)
+    block = 2048
+    for n_blocks in (2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33):
+        for n in (n_blocks * block, n_blocks * block - 1001):
+            x = rng.normal(1e3, 2.0, n)
+            y = 3.0 - x + rng.normal(0.0, 1.0, n)
+            one = np.empty(kernels.STATS_SIZE)
+            kernels.centred_stats(x, y, one, 1)
+            for t in (2, 3, 5, 6, 7, 40):
+                other = np.empty(kernels.STATS_SIZE)
+                kernels.centred_stats(x, y, other, t)
+                np.testing.assert_array_equal(other, one, err_msg=f"n={n}, {t} threads")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_centred_stats_are_bit_identical_for_any_thread_count(big_data, variant, dtype):
     kernels = _backend.variants[variant]
