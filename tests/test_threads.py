@@ -65,7 +65,8 @@ def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant, dtype):
     # every thread merges the nodes of the merge tree in its share: shares
     # that cut the tree anywhere (more threads than blocks included) must
     # give the one-thread bits
@@ -74,8 +75,8 @@ def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant):
     block = 2048
     for n_blocks in (2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33):
         for n in (n_blocks * block, n_blocks * block - 1001):
-            x = rng.normal(1e3, 2.0, n)
-            y = 3.0 - x + rng.normal(0.0, 1.0, n)
+            x = rng.normal(1e3, 2.0, n).astype(dtype)
+            y = (3.0 - x + rng.normal(0.0, 1.0, n)).astype(dtype)
             one = np.empty(kernels.STATS_SIZE)
             kernels.centred_stats(x, y, one, 1)
             for t in (2, 3, 5, 6, 7, 40):
