@@ -53,20 +53,24 @@ def test_read_floor(benchmark, data, threads):
     _run(benchmark, data, K.read_floor, lambda it: (it, threads), threads=threads)
 
 
+def _run_one_pass(benchmark, data, function, args):
+    """Time calls of `function(x, y, *args)` that make one pass each, on all
+    cores: as many calls per round as the batch makes passes (a round of one
+    1 µs call would be mostly the timer)."""
+    return _run(benchmark, data, function, lambda it: args, iterations=1,
+                threads=ALL_THREADS, calls=iterations_for(data[0]))
+
+
 def test_read_floor_one_call(benchmark, data):
-    # one pass in one call on all cores, as the stats pass makes: the floor
-    # of a one-pass method, call and team start included (as many calls per
-    # round as the batch makes passes: a round of one 1 µs call is mostly
-    # the timer)
-    _run(benchmark, data, K.read_floor, lambda it: (1, ALL_THREADS), iterations=1,
-         threads=ALL_THREADS, calls=iterations_for(data[0]))
+    # one pass in one call, as the stats pass makes: the floor of a one-pass
+    # method, call and team start included
+    _run_one_pass(benchmark, data, K.read_floor, (1, ALL_THREADS))
 
 
 def test_gdfast_stats_pass(benchmark, data):
-    # the one pass of method="stats" (iterations: 1)
+    # the one pass of method="stats"
     stats = np.empty(K.STATS_SIZE)
-    _run(benchmark, data, K.centred_stats, lambda it: (stats, ALL_THREADS), iterations=1,
-         threads=ALL_THREADS, calls=iterations_for(data[0]))
+    _run_one_pass(benchmark, data, K.centred_stats, (stats, ALL_THREADS))
     assert stats[0] == data[0]
 
 
