@@ -2,8 +2,10 @@
 
 Called by ``gdfast._fit`` and ``gdfast._cost``, never by users.  The callers
 validate every argument (dtypes, lengths >= 1, finite data, buffer sizes):
-nothing here checks anything, and nothing here raises.  The descent reports
-how it ended through a status code instead.
+nothing here checks them.  The only exceptions are MemoryError, the typed
+arguments' own conversion errors, and a ValueError for the one output taken as
+a raw buffer (``centred_stats``'s).  The descent reports how it ended through
+a status code instead.
 
 Data arrays are fused float32/float64, read through ``const`` memoryviews so
 read-only arrays (``np.load(..., mmap_mode="r")``) are used without a copy.
@@ -19,6 +21,7 @@ picks the build.  Allocations (block sums) happen before ``nogil`` and raise
 MemoryError there, never inside.
 """
 from cython cimport floating
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
 from cython.parallel cimport parallel, threadid
 from libc.math cimport INFINITY, hypot, isfinite
@@ -676,14 +679,16 @@ def run_descent(const floating[::1] x, const floating[::1] y,
 # are N, the column means and the p x p Gram matrix G of the centred
 # columns; here d = 1, so p = 2 and G = [[Sxx, Sxy], [Sxy, Syy]].
 # ---------------------------------------------------------------------------
-STATS_SIZE = 7
 cdef enum:
     T_N = 0        # number of points
     T_MEAN = 1     # means of x, y (p slots)
     T_GRAM = 3     # G, p x p row-major: Sxx, Sxy, Sxy, Syy
     P = 2          # columns: one feature and y
+    T_SIZE = T_GRAM + P * P
     # per-block record while merging: count, means (p), Sxx, Sxy, Syy
     BLOCK_STATS = 6
+
+STATS_SIZE = T_SIZE
 
 
 cdef inline double _stats_total(vec* acc) noexcept nogil:
@@ -866,25 +871,45 @@ cdef void _gather_stats(const double* records, Py_ssize_t lo, Py_ssize_t count,
     _chan_merge(a, b, out)
 
 
-def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stats,
+def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
                   int n_threads=1):
     """Fill ``stats`` (STATS_SIZE doubles) with N, the means and the centred Gram matrix.
 
     One pass over x and y, in fixed blocks merged in a fixed pairwise order:
     the same bits for any ``n_threads``.  ``x``, ``y``: same dtype, same
-    length >= 1 (not checked).
+    length >= 1 (not checked).  ``stats``: a writable float64 buffer of
+    STATS_SIZE (checked, ValueError).
     """
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     cdef const floating* xp = &x[0]
     cdef const floating* yp = &y[0]
     cdef double merged[BLOCK_STATS]
+    cdef double one_block[BLOCK_STATS]
+    cdef double* blocks = one_block
+    cdef double* out
+    cdef Py_buffer view
     cdef Py_ssize_t blk
     cdef int team = 1, tid
     cdef int* team_p = &team   # written by thread 0 of the team
-    cdef double* blocks = <double*> PyMem_RawMalloc(BLOCK_STATS * n_blocks * sizeof(double))
-    if blocks == NULL:
-        raise MemoryError()
+    # The output through the buffer protocol, not a typed memoryview: the
+    # memoryview object Cython builds for an argument is a visible part of a
+    # one-pass call at small N (bench/README.md, the stats pass at N = 1e3),
+    # and the pass needs only the pointer.  Hence the check by hand.
+    PyObject_GetBuffer(stats, &view, PyBUF_WRITABLE | PyBUF_FORMAT)
+    if (view.len != T_SIZE * <Py_ssize_t>sizeof(double) or view.format == NULL
+            or view.format[0] != b"d" or view.format[1] != 0):
+        found = (view.len, None if view.format == NULL else view.format.decode("ascii", "replace"))
+        PyBuffer_Release(&view)
+        raise ValueError(f"stats must be {T_SIZE} contiguous native float64 (format 'd'), "
+                         f"not {found[0]} bytes of format {found[1]!r}")
+    out = <double*> view.buf
+    # one block needs no list of block records (no allocation at small N)
+    if n_blocks > 1:
+        blocks = <double*> PyMem_RawMalloc(BLOCK_STATS * n_blocks * sizeof(double))
+        if blocks == NULL:
+            PyBuffer_Release(&view)
+            raise MemoryError()
     with nogil:
         # one block or one thread: no team to start (as in run_descent)
         if n_threads <= 1 or n_blocks < 2:
@@ -900,14 +925,16 @@ def centred_stats(const floating[::1] x, const floating[::1] y, double[::1] stat
                 if tid == 0:
                     team_p[0] = _team_size()
             _gather_stats(blocks, 0, n_blocks, n_blocks, team, merged)
-    PyMem_RawFree(blocks)
-    stats[T_N] = merged[0]
-    stats[T_MEAN] = merged[1]
-    stats[T_MEAN + 1] = merged[2]
-    stats[T_GRAM] = merged[3]
-    stats[T_GRAM + 1] = merged[4]
-    stats[T_GRAM + 2] = merged[4]
-    stats[T_GRAM + 3] = merged[5]
+        out[T_N] = merged[0]
+        out[T_MEAN] = merged[1]
+        out[T_MEAN + 1] = merged[2]
+        out[T_GRAM] = merged[3]
+        out[T_GRAM + 1] = merged[4]
+        out[T_GRAM + 2] = merged[4]
+        out[T_GRAM + 3] = merged[5]
+    if blocks != one_block:
+        PyMem_RawFree(blocks)
+    PyBuffer_Release(&view)
 
 
 cdef inline void _sums_from_stats(const double* stats, double b0, double b1,

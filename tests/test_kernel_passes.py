@@ -53,6 +53,35 @@ def test_centred_stats_match_numpy_at_every_length(variant, dtype):
         np.testing.assert_allclose(stats[3:], gram, rtol=1e-11, atol=1e-11 * n, err_msg=str(n))
 
 
+def _read_only(a):
+    a.flags.writeable = False
+    return a
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("n", [1000, 5000])   # one block, several (a block list)
+@pytest.mark.parametrize("make_out, message", [
+    (lambda: np.empty(6), "7 contiguous native float64.*not 48 bytes of format 'd'"),
+    (lambda: np.empty(8), "not 64 bytes"),
+    (lambda: np.empty(7, np.float32), "not 28 bytes of format 'f'"),
+    (lambda: np.empty(7, np.int64), "format 'l|q'"),
+    (lambda: np.empty(7, ">f8"), "format '>d'"),
+    (lambda: np.empty(14)[::2], "not C-contiguous"),
+    (lambda: _read_only(np.empty(7)), "read-only"),
+    (lambda: [0.0] * 7, "bytes-like"),
+], ids=["short", "long", "float32", "int64", "big-endian", "strided", "read-only", "list"])
+def test_centred_stats_rejects_a_wrong_output_before_the_pass(variant, n, make_out, message):
+    # the kernel takes its output as a raw buffer (no typed memoryview): it
+    # checks it, and writes nothing where the check fails
+    kernels = _backend.variants[variant]
+    x, y = _data(n, np.float64)
+    out = make_out()
+    before = np.array(out, copy=True)
+    with pytest.raises((ValueError, TypeError, BufferError), match=message):
+        kernels.centred_stats(x, y, out, 2)
+    np.testing.assert_array_equal(np.array(out), before)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_read_floor_sums_every_point_once_at_every_length(variant, n_threads):
