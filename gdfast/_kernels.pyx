@@ -263,12 +263,46 @@ cdef inline double _acc_total(vec* acc) noexcept nogil:
     return _total((acc[0] + acc[1]) + acc[2])
 
 
+# Software prefetch.  Every pass asks for its lines PREFETCH bytes ahead when
+# x and y are large: the hardware prefetcher alone falls behind a pass over
+# data from L3 or memory (bench/README.md compares builds with and without).
+# Smaller data stays in cache from one pass to the next, where the extra
+# instructions only cost.  A pass is told how many points from the start of
+# its block it may prefetch up to (the data left, or 0): never past the end.
+cdef enum:
+    PREFETCH_MIN_BYTES = 1 << 18   # x and y together
+
+
+cdef inline Py_ssize_t _prefetch_extent(Py_ssize_t n, Py_ssize_t itemsize) noexcept nogil:
+    """Points of a pass over n points it may prefetch up to: n if x and y are
+    at least PREFETCH_MIN_BYTES together, else 0 (none)."""
+    return n if 2 * n * itemsize >= PREFETCH_MIN_BYTES else 0
+
+
+cdef inline Py_ssize_t _groups_prefetched(Py_ssize_t n_data, Py_ssize_t itemsize) noexcept nogil:
+    """Groups of a block whose lines PREFETCH bytes ahead are still among the
+    n_data points that may be prefetched (<= 0: none)."""
+    return (n_data - PREFETCH // itemsize) // GROUP
+
+
+cdef inline void _prefetch_group(const floating* x, const floating* y) noexcept nogil:
+    """Ask for the lines PREFETCH bytes past the group at x and at y."""
+    cdef Py_ssize_t line
+    for line in range(0, GROUP * <Py_ssize_t>sizeof(floating), 64):
+        _prefetch_ahead(<const char*>x + line)
+        _prefetch_ahead(<const char*>y + line)
+
+
 # ---------------------------------------------------------------------------
 # The fused pass: sums of r, r*x and r^2 for r = b0 + b1*x - y
 # ---------------------------------------------------------------------------
 cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
-                             double b0, double b1, double* sums) noexcept nogil:
-    """sums[:3] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK."""
+                             Py_ssize_t n_data, double b0, double b1,
+                             double* sums) noexcept nogil:
+    """sums[:3] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK.
+
+    Lines up to x[:n_data] and y[:n_data] may be prefetched (0: none).
+    """
     cdef vec s[ACC]
     cdef vec t[ACC]
     cdef vec q[ACC]
@@ -277,12 +311,15 @@ cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
     cdef double xs, rs, s_rest = 0.0, t_rest = 0.0, q_rest = 0.0
     cdef Py_ssize_t i, j, k
     cdef Py_ssize_t n_groups = n // GROUP
+    cdef Py_ssize_t n_prefetched = _groups_prefetched(n_data, sizeof(floating))
     for j in range(ACC):
         s[j] = _zero()
         t[j] = _zero()
         q[j] = _zero()
     # vector j of a group goes to accumulator j: ACC independent chains
     for i in range(n_groups):
+        if i < n_prefetched:
+            _prefetch_group(x + i * GROUP, y + i * GROUP)
         for j in range(ACC):
             k = i * GROUP + j * WIDTH
             xv = _vload(x + k)
@@ -340,8 +377,62 @@ cdef double _pairwise_sum(const double* a, Py_ssize_t n, Py_ssize_t stride) noex
     return _pairwise_sum(a, half, stride) + _pairwise_sum(a + half * stride, n - half, stride)
 
 
+# The threaded passes combine on every thread, not on one after the team:
+# thread t's share of the blocks is [t*n_blocks//team, (t+1)*n_blocks//team),
+# and each thread combines the largest nodes of the fixed pairwise tree that
+# lie in its share; what is left after the barrier is the top of the tree,
+# O(team * log(n_blocks)) numbers, read from the other threads' caches.  Same
+# tree, same additions: the same bits as on one thread.
+cdef inline Py_ssize_t _owner(Py_ssize_t blk, Py_ssize_t n_blocks, int team) noexcept nogil:
+    """The thread whose share of the blocks holds block blk."""
+    return ((blk + 1) * team + n_blocks - 1) // n_blocks - 1
+
+
+cdef void _share_sums(double* block_sums, Py_ssize_t lo, Py_ssize_t count, Py_ssize_t n_blocks,
+                      int team, int tid) noexcept nogil:
+    """Thread tid's part of _pairwise_sum over blocks [lo, lo + count), a node
+    of its tree, for the 3 sums of each block: each largest node in tid's
+    share gets its 3 sums in its first block's slots."""
+    cdef Py_ssize_t first = _owner(lo, n_blocks, team)
+    cdef Py_ssize_t last = _owner(lo + count - 1, n_blocks, team)
+    cdef Py_ssize_t half, j
+    cdef double node[3]
+    if tid < first or tid > last:
+        return
+    if first == last:
+        for j in range(3):
+            node[j] = _pairwise_sum(block_sums + 3 * lo + j, count, 3)
+        for j in range(3):
+            block_sums[3 * lo + j] = node[j]
+        return
+    if count <= PAIRWISE_LEAF:
+        # a leaf across shares: added block by block after the barrier
+        return
+    half = count // 2
+    _share_sums(block_sums, lo, half, n_blocks, team, tid)
+    _share_sums(block_sums, lo + half, count - half, n_blocks, team, tid)
+
+
+cdef double _gather_sum(const double* block_sums, Py_ssize_t lo, Py_ssize_t count,
+                        Py_ssize_t n_blocks, int team) noexcept nogil:
+    """_pairwise_sum(block_sums + 3 * lo, count, 3) from what _share_sums left:
+    a node in one thread's share is its first block's slot."""
+    cdef Py_ssize_t i, half
+    cdef double total
+    if _owner(lo, n_blocks, team) == _owner(lo + count - 1, n_blocks, team):
+        return block_sums[3 * lo]
+    if count <= PAIRWISE_LEAF:
+        total = block_sums[3 * lo]
+        for i in range(1, count):
+            total += block_sums[3 * (lo + i)]
+        return total
+    half = count // 2
+    return (_gather_sum(block_sums, lo, half, n_blocks, team)
+            + _gather_sum(block_sums, lo + half, count - half, n_blocks, team))
+
+
 cdef void _residual_sums(const floating* x, const floating* y, Py_ssize_t n,
-                         double b0, double b1, double* sums) noexcept nogil:
+                         Py_ssize_t n_data, double b0, double b1, double* sums) noexcept nogil:
     """Like _block_sums for any n >= 1, on one thread: blocks combined pairwise."""
     cdef double left[3]
     cdef double right[3]
@@ -349,18 +440,18 @@ cdef void _residual_sums(const floating* x, const floating* y, Py_ssize_t n,
     cdef Py_ssize_t n_blocks = _n_blocks(n)
     if n_blocks <= PAIRWISE_LEAF:
         # left to right, as _pairwise_sum's leaves
-        _block_sums(x, y, min(<Py_ssize_t>BLOCK, n), b0, b1, sums)
+        _block_sums(x, y, min(<Py_ssize_t>BLOCK, n), n_data, b0, b1, sums)
         for blk in range(1, n_blocks):
             _block_sums(x + blk * BLOCK, y + blk * BLOCK, min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
-                        b0, b1, left)
+                        n_data - blk * BLOCK, b0, b1, left)
             sums[0] += left[0]
             sums[1] += left[1]
             sums[2] += left[2]
         return
     # split on a block boundary, half of the blocks left (as _pairwise_sum)
     half = (n_blocks // 2) * BLOCK
-    _residual_sums(x, y, half, b0, b1, left)
-    _residual_sums(x + half, y + half, n - half, b0, b1, right)
+    _residual_sums(x, y, half, n_data, b0, b1, left)
+    _residual_sums(x + half, y + half, n - half, n_data - half, b0, b1, right)
     sums[0] = left[0] + right[0]
     sums[1] = left[1] + right[1]
     sums[2] = left[2] + right[2]
@@ -373,7 +464,8 @@ def residual_sums(const floating[::1] x, const floating[::1] y, double b0, doubl
     """
     cdef double sums[3]
     with nogil:
-        _residual_sums(&x[0], &y[0], x.shape[0], b0, b1, sums)
+        _residual_sums(&x[0], &y[0], x.shape[0],
+                       _prefetch_extent(x.shape[0], sizeof(floating)), b0, b1, sums)
     return sums[0], sums[1], sums[2]
 
 
@@ -617,6 +709,7 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     cdef const floating* yp = &y[0]
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef Py_ssize_t n_data = _prefetch_extent(n, sizeof(floating))
     cdef Settings s = _settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
                                 record_every, stop_at, rows, row_iteration)
     cdef Descent d = _load(state, iteration)
@@ -632,17 +725,17 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     if n_threads <= 1 or n_blocks < 2:
         with nogil:
             while True:
-                _residual_sums(xp, yp, n, d.b0, d.b1, sums)
+                _residual_sums(xp, yp, n, n_data, d.b0, d.b1, sums)
                 if _advance(&d, &s, sums[0], sums[1], sums[2], True):
                     break
         return _store(&d, state)
 
     # One team for the whole call, not one per iteration: starting a team
     # costs microseconds, as much as a pass over 1e4 points.  Each thread
-    # sums its own contiguous share of the blocks, then waits at a barrier;
-    # then every thread combines all block sums in the same order and runs
-    # the same update on its private copy of the descent: they all agree,
-    # and all leave the loop together.  Thread 0 alone writes the history.
+    # sums its own contiguous share of the blocks and combines what of the
+    # tree lies in it, then waits at a barrier; then every thread combines the
+    # rest in the same order and runs the same update on its private copy of
+    # the descent: they all agree, and all leave the loop together.  Thread 0 alone writes the history.
     # The block sums alternate between two buffers by iteration parity, so a
     # thread already summing iteration k+1 never overwrites what a slower one
     # is still combining for iteration k: one barrier per iteration suffices.
@@ -659,12 +752,13 @@ def run_descent(const floating[::1] x, const floating[::1] y,
             block_sums = partial + 3 * n_blocks * (d.k & 1)
             for blk in range(first, last):
                 _block_sums(xp + blk * BLOCK, yp + blk * BLOCK,
-                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
+                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n_data - blk * BLOCK,
                             d.b0, d.b1, block_sums + 3 * blk)
+            _share_sums(block_sums, 0, n_blocks, n_blocks, team, tid)
             _barrier()
-            sum_r = _pairwise_sum(block_sums, n_blocks, 3)
-            sum_rx = _pairwise_sum(block_sums + 1, n_blocks, 3)
-            sum_rr = _pairwise_sum(block_sums + 2, n_blocks, 3)
+            sum_r = _gather_sum(block_sums, 0, n_blocks, n_blocks, team)
+            sum_rx = _gather_sum(block_sums + 1, 0, n_blocks, n_blocks, team)
+            sum_rr = _gather_sum(block_sums + 2, 0, n_blocks, n_blocks, team)
             if _advance(&d, &s, sum_r, sum_rx, sum_rr, tid == 0):
                 break
         if tid == 0:
@@ -702,8 +796,8 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
                               Py_ssize_t n_data, double* out) noexcept nogil:
     """out[:6] = [n, x.mean(), y.mean(), (cx*cx).sum(), (cx*cy).sum(), (cy*cy).sum()].
 
-    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK; x[:n_data] and y[:n_data]
-    are data (n_data >= n), read ahead by the prefetch.  One sweep of sums of
+    cx = x - x.mean(), cy = y - y.mean(), n <= BLOCK; lines up to x[:n_data]
+    and y[:n_data] may be prefetched (<= 0: none).  One sweep of sums of
     the data shifted by the block's first point, dx = x - x[0]: the shift
     puts the sums at the scale of the spread, not of the mean, so turning
     them into centred sums (sum dx*dx - sum(dx)**2 / n) loses little, unlike
@@ -719,10 +813,9 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     cdef double dx, dy, total_x, total_y, mean_dx, mean_dy
     cdef double rest[5]
     cdef vec dxv, dyv
-    cdef Py_ssize_t i, j, k, line
+    cdef Py_ssize_t i, j, k
     cdef Py_ssize_t n_groups = n // GROUP
-    # groups whose lines PREFETCH bytes ahead are still data
-    cdef Py_ssize_t n_prefetched = (n_data - PREFETCH // <Py_ssize_t>sizeof(floating)) // GROUP
+    cdef Py_ssize_t n_prefetched = _groups_prefetched(n_data, sizeof(floating))
     # vector j of a group goes to accumulator j % STATS_ACC
     for j in range(STATS_ACC):
         sx[j] = _zero()
@@ -733,14 +826,8 @@ cdef inline void _block_stats(const floating* x, const floating* y, Py_ssize_t n
     for j in range(5):
         rest[j] = 0.0
     for i in range(n_groups):
-        # This pass is one call over data straight from memory (no earlier
-        # pass left it in cache) with the most arithmetic per point: the
-        # hardware prefetcher alone fell behind (bench/README.md compares the
-        # builds with and without).  Only this pass asks for lines ahead.
         if i < n_prefetched:
-            for line in range(0, GROUP * <Py_ssize_t>sizeof(floating), 64):
-                _prefetch_ahead(<const char*>(x + i * GROUP) + line)
-                _prefetch_ahead(<const char*>(y + i * GROUP) + line)
+            _prefetch_group(x + i * GROUP, y + i * GROUP)
         for j in range(ACC):
             k = i * GROUP + j * WIDTH
             dxv = _vload(x + k) - x0
@@ -818,19 +905,11 @@ cdef void _merge_stats(const double* blocks, Py_ssize_t n_blocks, double* out) n
     _chan_merge(a, b, out)
 
 
-# The threaded stats pass merges on every thread, not on one after the team:
-# thread t's share of the blocks is [t*n_blocks//team, (t+1)*n_blocks//team),
-# and each thread merges the largest nodes of _merge_stats's tree that lie in
-# its share; what is left to merge after the team is the top of the tree,
-# O(team * log(n_blocks)) records.  Same tree, same merges: the same bits as
-# _merge_stats over all blocks on one thread.
-cdef inline Py_ssize_t _owner(Py_ssize_t blk, Py_ssize_t n_blocks, int team) noexcept nogil:
-    """The thread whose share of the blocks holds block blk."""
-    return ((blk + 1) * team + n_blocks - 1) // n_blocks - 1
-
-
-cdef void _share_stats(const floating* x, const floating* y, Py_ssize_t n, Py_ssize_t lo,
-                       Py_ssize_t count, Py_ssize_t n_blocks, int team, int tid,
+# The threaded stats pass merges on every thread as the batch pass combines
+# (_share_sums): each thread merges the largest nodes of _merge_stats's tree
+# in its share, and the top of the tree is merged after the team.
+cdef void _share_stats(const floating* x, const floating* y, Py_ssize_t n, Py_ssize_t n_data,
+                       Py_ssize_t lo, Py_ssize_t count, Py_ssize_t n_blocks, int team, int tid,
                        double* records) noexcept nogil:
     """Thread tid's part of the pass over blocks [lo, lo + count), a node of the
     tree: the records of its blocks, those of each largest node in its share
@@ -844,14 +923,14 @@ cdef void _share_stats(const floating* x, const floating* y, Py_ssize_t n, Py_ss
     if first == last:
         for blk in range(lo, lo + count):
             _block_stats(x + blk * BLOCK, y + blk * BLOCK, min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
-                         n - blk * BLOCK, records + BLOCK_STATS * blk)
+                         n_data - blk * BLOCK, records + BLOCK_STATS * blk)
         _merge_stats(records + BLOCK_STATS * lo, count, merged)
         for j in range(BLOCK_STATS):
             records[BLOCK_STATS * lo + j] = merged[j]
         return
     half = count // 2
-    _share_stats(x, y, n, lo, half, n_blocks, team, tid, records)
-    _share_stats(x, y, n, lo + half, count - half, n_blocks, team, tid, records)
+    _share_stats(x, y, n, n_data, lo, half, n_blocks, team, tid, records)
+    _share_stats(x, y, n, n_data, lo + half, count - half, n_blocks, team, tid, records)
 
 
 cdef void _gather_stats(const double* records, Py_ssize_t lo, Py_ssize_t count,
@@ -882,6 +961,7 @@ def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
     """
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef Py_ssize_t n_data = _prefetch_extent(n, sizeof(floating))
     cdef const floating* xp = &x[0]
     cdef const floating* yp = &y[0]
     cdef double merged[BLOCK_STATS]
@@ -915,13 +995,13 @@ def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
         if n_threads <= 1 or n_blocks < 2:
             for blk in range(n_blocks):
                 _block_stats(xp + blk * BLOCK, yp + blk * BLOCK,
-                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n - blk * BLOCK,
+                             min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n_data - blk * BLOCK,
                              blocks + BLOCK_STATS * blk)
             _merge_stats(blocks, n_blocks, merged)
         else:
             with parallel(num_threads=n_threads):
                 tid = threadid()
-                _share_stats(xp, yp, n, 0, n_blocks, n_blocks, _team_size(), tid, blocks)
+                _share_stats(xp, yp, n, n_data, 0, n_blocks, n_blocks, _team_size(), tid, blocks)
                 if tid == 0:
                     team_p[0] = _team_size()
             _gather_stats(blocks, 0, n_blocks, n_blocks, team, merged)
@@ -991,19 +1071,23 @@ def run_descent_stats(double[::1] stats, double[::1] state, Py_ssize_t iteration
 # ---------------------------------------------------------------------------
 # Benchmark helper: the read floor
 # ---------------------------------------------------------------------------
-cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t n) noexcept nogil:
+cdef inline double _block_read(const floating* x, const floating* y, Py_ssize_t n,
+                               Py_ssize_t n_data) noexcept nogil:
     """(x + y).sum() for n <= BLOCK: the least work that still reads every byte.
 
-    Same vectors, accumulators and remainder handling as _block_sums.
+    Same vectors, accumulators, remainder handling and prefetch as _block_sums.
     """
     cdef vec s[ACC]
     cdef double rest = 0.0
     cdef const long long* keep
     cdef Py_ssize_t i, j, k
     cdef Py_ssize_t n_groups = n // GROUP
+    cdef Py_ssize_t n_prefetched = _groups_prefetched(n_data, sizeof(floating))
     for j in range(ACC):
         s[j] = _zero()
     for i in range(n_groups):
+        if i < n_prefetched:
+            _prefetch_group(x + i * GROUP, y + i * GROUP)
         for j in range(ACC):
             k = i * GROUP + j * WIDTH
             s[j] += _vload(x + k) + _vload(y + k)
@@ -1024,13 +1108,14 @@ def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes
     """Read x and y ``n_passes`` times, as run_descent's passes would; return a checksum.
 
     For the benchmarks: the time of one pass is the floor a descent iteration
-    over the same data can reach.  Same blocks, same team and barrier per pass
-    as run_descent.
+    over the same data can reach.  Same blocks, same team and barrier per pass,
+    same prefetch as run_descent.
     """
     cdef const floating* xp = &x[0]
     cdef const floating* yp = &y[0]
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t n_blocks = _n_blocks(n)
+    cdef Py_ssize_t n_data = _prefetch_extent(n, sizeof(floating))
     cdef Py_ssize_t k, blk, first, last
     cdef int team, tid
     cdef double total = 0.0
@@ -1044,7 +1129,8 @@ def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes
             for k in range(n_passes):
                 for blk in range(n_blocks):
                     partial[blk] = _block_read(xp + blk * BLOCK, yp + blk * BLOCK,
-                                               min(<Py_ssize_t>BLOCK, n - blk * BLOCK))
+                                               min(<Py_ssize_t>BLOCK, n - blk * BLOCK),
+                                               n_data - blk * BLOCK)
                 total = total + _pairwise_sum(partial, n_blocks, 1)
         else:
             with parallel(num_threads=n_threads):
@@ -1056,7 +1142,7 @@ def read_floor(const floating[::1] x, const floating[::1] y, Py_ssize_t n_passes
                     for blk in range(first, last):
                         partial[n_blocks * (k & 1) + blk] = _block_read(
                             xp + blk * BLOCK, yp + blk * BLOCK,
-                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK))
+                            min(<Py_ssize_t>BLOCK, n - blk * BLOCK), n_data - blk * BLOCK)
                     _barrier()
                     if tid == 0:
                         total_p[0] = total_p[0] + _pairwise_sum(partial + n_blocks * (k & 1),

@@ -66,6 +66,27 @@ def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_descent_is_bit_identical_for_any_split_of_the_blocks(variant, dtype):
+    # every thread combines the nodes of the pairwise tree in its share, and
+    # leaves of up to 8 blocks across two shares block by block: shares that
+    # cut the tree anywhere (more threads than blocks included) must give
+    # the one-thread bits
+    kernels = _backend.variants[variant]
+    rng = np.random.default_rng(6)
+    block = 2048
+    for n_blocks in (2, 3, 5, 8, 9, 13, 16, 17, 31, 33, 70):
+        for n in (n_blocks * block, n_blocks * block - 1001):
+            x = rng.normal(1.0, 2.0, n).astype(dtype)
+            y = (3.0 - x + rng.normal(0.0, 1.0, n)).astype(dtype)
+            one = _descent(kernels, x, y, 3, 1)
+            for t in (2, 3, 5, 6, 7, 40):
+                other = _descent(kernels, x, y, 3, t)
+                for a, b in zip(other[2:], one[2:]):
+                    np.testing.assert_array_equal(a, b, err_msg=f"n={n}, {t} threads")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant, dtype):
     # every thread merges the nodes of the merge tree in its share: shares
     # that cut the tree anywhere (more threads than blocks included) must
