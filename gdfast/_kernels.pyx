@@ -3,28 +3,32 @@
 Called by ``gdfast._fit`` and ``gdfast._cost``, never by users.  The callers
 validate every argument (dtypes, lengths >= 1, finite data, buffer sizes):
 nothing here checks them.  The only exceptions are MemoryError, the typed
-arguments' own conversion errors, and a ValueError for the one output taken as
-a raw buffer (``centred_stats``'s).  The descent reports how it ended through
-a status code instead.
+arguments' own conversion errors, and, for the one output taken as a raw
+buffer (``centred_stats``'s), the buffer protocol's errors and a ValueError
+for a wrong size or format.  The descent reports how it ended through a status
+code instead.
 
 Data arrays are fused float32/float64, read through ``const`` memoryviews so
 read-only arrays (``np.load(..., mmap_mode="r")``) are used without a copy.
 Every sum is accumulated in double precision.
 
 Layout: vectors of WIDTH doubles; the fused pass over fixed blocks of BLOCK
-points, ACC vector accumulators per sum; the descent's per-iteration
-bookkeeping (_advance), shared by the one-thread loop, the persistent OpenMP team (run_descent) and the O(1)
-iteration of method="stats" (centred_stats, run_descent_stats); read_floor
-for the benchmarks.  setup.py compiles this file once per SIMD level
+points, ACC vector accumulators per sum, prefetching ahead on large data; the
+descent's per-iteration bookkeeping (_advance), shared by the one-thread loop,
+the persistent OpenMP team (run_descent) and the O(1) iteration of
+method="stats" (centred_stats, run_descent_stats); read_floor for the
+benchmarks.  setup.py compiles this file once per SIMD level
 (_kernels_avx2.pyx and _kernels_avx512.pyx include it); gdfast._backend
 picks the build.  Allocations (block sums) happen before ``nogil`` and raise
 MemoryError there, never inside.
 """
 from cython cimport floating
-from cpython.buffer cimport PyBUF_FORMAT, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_WRITABLE, PyBuffer_Release,
+                             PyObject_GetBuffer)
 from cpython.mem cimport PyMem_RawFree, PyMem_RawMalloc
 from cython.parallel cimport parallel, threadid
 from libc.math cimport INFINITY, hypot, isfinite
+from libc.string cimport strncpy
 
 # Cython has no barrier; these two OpenMP calls are all the C there is.  An
 # orphaned barrier binds to the enclosing parallel region.  Without OpenMP
@@ -301,7 +305,7 @@ cdef inline void _block_sums(const floating* x, const floating* y, Py_ssize_t n,
                              double* sums) noexcept nogil:
     """sums[:3] = [r.sum(), (r*x).sum(), (r*r).sum()], r = b0 + b1*x - y, n <= BLOCK.
 
-    Lines up to x[:n_data] and y[:n_data] may be prefetched (0: none).
+    Lines up to x[:n_data] and y[:n_data] may be prefetched (<= 0: none).
     """
     cdef vec s[ACC]
     cdef vec t[ACC]
@@ -377,7 +381,8 @@ cdef double _pairwise_sum(const double* a, Py_ssize_t n, Py_ssize_t stride) noex
     return _pairwise_sum(a, half, stride) + _pairwise_sum(a + half * stride, n - half, stride)
 
 
-# The threaded passes combine on every thread, not on one after the team:
+# The threaded batch pass combines on every thread, not on one after the team
+# (as the stats pass merges; read_floor's thread 0 adds its few partial sums):
 # thread t's share of the blocks is [t*n_blocks//team, (t+1)*n_blocks//team),
 # and each thread combines the largest nodes of the fixed pairwise tree that
 # lie in its share; what is left after the barrier is the top of the tree,
@@ -735,7 +740,8 @@ def run_descent(const floating[::1] x, const floating[::1] y,
     # sums its own contiguous share of the blocks and combines what of the
     # tree lies in it, then waits at a barrier; then every thread combines the
     # rest in the same order and runs the same update on its private copy of
-    # the descent: they all agree, and all leave the loop together.  Thread 0 alone writes the history.
+    # the descent: they all agree, and all leave the loop together.  Thread 0
+    # alone writes the history.
     # The block sums alternate between two buffers by iteration parity, so a
     # thread already summing iteration k+1 never overwrites what a slower one
     # is still combining for iteration k: one barrier per iteration suffices.
@@ -956,8 +962,9 @@ def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
 
     One pass over x and y, in fixed blocks merged in a fixed pairwise order:
     the same bits for any ``n_threads``.  ``x``, ``y``: same dtype, same
-    length >= 1 (not checked).  ``stats``: a writable float64 buffer of
-    STATS_SIZE (checked, ValueError).
+    length >= 1 (not checked).  ``stats``: a writable, C-contiguous buffer of
+    STATS_SIZE native float64 (checked before the pass: ValueError for a wrong
+    size or format, the exporter's own error if it cannot give such a buffer).
     """
     cdef Py_ssize_t n = x.shape[0]
     cdef Py_ssize_t n_blocks = _n_blocks(n)
@@ -969,6 +976,8 @@ def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
     cdef double* blocks = one_block
     cdef double* out
     cdef Py_buffer view
+    cdef Py_ssize_t got_len
+    cdef char got_format[8]
     cdef Py_ssize_t blk
     cdef int team = 1, tid
     cdef int* team_p = &team   # written by thread 0 of the team
@@ -976,13 +985,19 @@ def centred_stats(const floating[::1] x, const floating[::1] y, object stats,
     # memoryview object Cython builds for an argument is a visible part of a
     # one-pass call at small N (bench/README.md, the stats pass at N = 1e3),
     # and the pass needs only the pointer.  Hence the check by hand.
-    PyObject_GetBuffer(stats, &view, PyBUF_WRITABLE | PyBUF_FORMAT)
+    PyObject_GetBuffer(stats, &view, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_ND)
     if (view.len != T_SIZE * <Py_ssize_t>sizeof(double) or view.format == NULL
             or view.format[0] != b"d" or view.format[1] != 0):
-        found = (view.len, None if view.format == NULL else view.format.decode("ascii", "replace"))
+        # what was found, copied out before the buffer goes (nothing raises before the release)
+        got_len = view.len
+        got_format[0] = b"B"   # no format means unsigned bytes
+        got_format[1] = 0
+        if view.format != NULL:
+            strncpy(got_format, view.format, 7)
+        got_format[7] = 0
         PyBuffer_Release(&view)
-        raise ValueError(f"stats must be {T_SIZE} contiguous native float64 (format 'd'), "
-                         f"not {found[0]} bytes of format {found[1]!r}")
+        raise ValueError(f"stats must be {T_SIZE} contiguous native float64 (format 'd'), not "
+                         f"{got_len} bytes of format {got_format.decode('ascii', 'replace')!r}")
     out = <double*> view.buf
     # one block needs no list of block records (no allocation at small N)
     if n_blocks > 1:

@@ -64,12 +64,14 @@ def _read_only(a):
     (lambda: np.empty(6), "7 contiguous native float64.*not 48 bytes of format 'd'"),
     (lambda: np.empty(8), "not 64 bytes"),
     (lambda: np.empty(7, np.float32), "not 28 bytes of format 'f'"),
-    (lambda: np.empty(7, np.int64), "format 'l|q'"),
+    (lambda: np.empty(7, np.int64), "format '[lq]'"),
     (lambda: np.empty(7, ">f8"), "format '>d'"),
     (lambda: np.empty(14)[::2], "not C-contiguous"),
     (lambda: _read_only(np.empty(7)), "read-only"),
     (lambda: [0.0] * 7, "bytes-like"),
-], ids=["short", "long", "float32", "int64", "big-endian", "strided", "read-only", "list"])
+    (lambda: bytearray(56), "not 56 bytes of format 'B'"),
+], ids=["short", "long", "float32", "int64", "big-endian", "strided", "read-only", "list",
+        "bytes"])
 def test_centred_stats_rejects_a_wrong_output_before_the_pass(variant, n, make_out, message):
     # the kernel takes its output as a raw buffer (no typed memoryview): it
     # checks it, and writes nothing where the check fails
@@ -80,6 +82,20 @@ def test_centred_stats_rejects_a_wrong_output_before_the_pass(variant, n, make_o
     with pytest.raises((ValueError, TypeError, BufferError), match=message):
         kernels.centred_stats(x, y, out, 2)
     np.testing.assert_array_equal(np.array(out), before)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_centred_stats_write_into_any_contiguous_float64_buffer(variant):
+    # what the typed memoryview it replaced took: arrays of any shape, and
+    # memoryviews of them or of array('d')
+    from array import array
+    kernels = _backend.variants[variant]
+    x, y = _data(3000, np.float64)
+    expected = np.empty(kernels.STATS_SIZE)
+    kernels.centred_stats(x, y, expected, 1)
+    for out in (np.empty((7, 1)), memoryview(np.empty(7)), array("d", [0.0] * 7)):
+        kernels.centred_stats(x, y, out, 2)
+        np.testing.assert_array_equal(np.asarray(out).ravel(), expected)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -81,6 +81,7 @@ def test_batch_descent_is_bit_identical_for_any_split_of_the_blocks(variant, dty
             one = _descent(kernels, x, y, 3, 1)
             for t in (2, 3, 5, 6, 7, 40):
                 other = _descent(kernels, x, y, 3, t)
+                assert other[:2] == one[:2] == (kernels.STATUS_RUNNING, 3)
                 for a, b in zip(other[2:], one[2:]):
                     np.testing.assert_array_equal(a, b, err_msg=f"n={n}, {t} threads")
 
