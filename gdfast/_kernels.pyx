@@ -272,7 +272,7 @@ cdef inline double _acc_total(vec* acc) noexcept nogil:
 # data from L3 or memory (bench/README.md compares builds with and without).
 # Smaller data stays in cache from one pass to the next, where the extra
 # instructions only cost.  A pass is told how many points from the start of
-# its block it may prefetch up to (the data left, or 0): never past the end.
+# its block it may prefetch up to (the data left; <= 0: none): never past the end.
 cdef enum:
     PREFETCH_MIN_BYTES = 1 << 18   # x and y together
 

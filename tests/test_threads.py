@@ -64,47 +64,48 @@ def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
     np.testing.assert_allclose(rows, ref[:, 1:], rtol=1e-12)
 
 
+# teams that cut a tree over the blocks anywhere, more threads than blocks included
+SPLIT_TEAMS = (2, 3, 5, 6, 7, 40)
+
+
+def _split_cases(seed, dtype, block_counts, x_mean):
+    """(n, x, y) for n a whole number of 2048-point blocks, and 1001 points short of it."""
+    rng = np.random.default_rng(seed)
+    for n_blocks in block_counts:
+        for n in (n_blocks * 2048, n_blocks * 2048 - 1001):
+            x = rng.normal(x_mean, 2.0, n).astype(dtype)
+            yield n, x, (3.0 - x + rng.normal(0.0, 1.0, n)).astype(dtype)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_batch_descent_is_bit_identical_for_any_split_of_the_blocks(variant, dtype):
     # every thread combines the nodes of the pairwise tree in its share, and
-    # leaves of up to 8 blocks across two shares block by block: shares that
-    # cut the tree anywhere (more threads than blocks included) must give
-    # the one-thread bits
+    # leaves of up to 8 blocks across two shares block by block: any split
+    # must give the one-thread bits
     kernels = _backend.variants[variant]
-    rng = np.random.default_rng(6)
-    block = 2048
-    for n_blocks in (2, 3, 5, 8, 9, 13, 16, 17, 31, 33, 70):
-        for n in (n_blocks * block, n_blocks * block - 1001):
-            x = rng.normal(1.0, 2.0, n).astype(dtype)
-            y = (3.0 - x + rng.normal(0.0, 1.0, n)).astype(dtype)
-            one = _descent(kernels, x, y, 3, 1)
-            for t in (2, 3, 5, 6, 7, 40):
-                other = _descent(kernels, x, y, 3, t)
-                assert other[:2] == one[:2] == (kernels.STATUS_RUNNING, 3)
-                for a, b in zip(other[2:], one[2:]):
-                    np.testing.assert_array_equal(a, b, err_msg=f"n={n}, {t} threads")
+    for n, x, y in _split_cases(6, dtype, (2, 3, 5, 8, 9, 13, 16, 17, 31, 33, 70), 1.0):
+        one = _descent(kernels, x, y, 3, 1)
+        for t in SPLIT_TEAMS:
+            other = _descent(kernels, x, y, 3, t)
+            assert other[:2] == one[:2] == (kernels.STATUS_RUNNING, 3)
+            for a, b in zip(other[2:], one[2:]):
+                np.testing.assert_array_equal(a, b, err_msg=f"n={n}, {t} threads")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant, dtype):
-    # every thread merges the nodes of the merge tree in its share: shares
-    # that cut the tree anywhere (more threads than blocks included) must
-    # give the one-thread bits
+    # every thread merges the nodes of the merge tree in its share: any split
+    # must give the one-thread bits
     kernels = _backend.variants[variant]
-    rng = np.random.default_rng(5)
-    block = 2048
-    for n_blocks in (2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33):
-        for n in (n_blocks * block, n_blocks * block - 1001):
-            x = rng.normal(1e3, 2.0, n).astype(dtype)
-            y = (3.0 - x + rng.normal(0.0, 1.0, n)).astype(dtype)
-            one = np.empty(kernels.STATS_SIZE)
-            kernels.centred_stats(x, y, one, 1)
-            for t in (2, 3, 5, 6, 7, 40):
-                other = np.empty(kernels.STATS_SIZE)
-                kernels.centred_stats(x, y, other, t)
-                np.testing.assert_array_equal(other, one, err_msg=f"n={n}, {t} threads")
+    for n, x, y in _split_cases(5, dtype, (2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33), 1e3):
+        one = np.empty(kernels.STATS_SIZE)
+        kernels.centred_stats(x, y, one, 1)
+        for t in SPLIT_TEAMS:
+            other = np.empty(kernels.STATS_SIZE)
+            kernels.centred_stats(x, y, other, t)
+            np.testing.assert_array_equal(other, one, err_msg=f"n={n}, {t} threads")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
