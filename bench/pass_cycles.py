@@ -282,15 +282,21 @@ def _run_stream():
                                       for d, n, mode, p, m, us in rows]
 
 
+def _as_written_and_best(timings):
+    """{key: time as written}, {key: (fewest time, adds moved)} from (key, moved, time)."""
+    as_written, best = {}, {}
+    for key, moved, time in timings:
+        if moved == 0:
+            as_written[key] = time
+        if key not in best or time < best[key][0]:
+            best[key] = (time, moved)
+    return as_written, best
+
+
 def main():
     ghz, rows = _run()
-    as_written, best = {}, {}
-    for dtype, offset, name, moved, cycles in rows:
-        key = (offset, dtype, name)
-        if moved == 0:
-            as_written[key] = cycles
-        if key not in best or cycles < best[key][0]:
-            best[key] = (cycles, moved)
+    as_written, best = _as_written_and_best(((offset, dtype, name), moved, cycles)
+                                            for dtype, offset, name, moved, cycles in rows)
     print(f"clock about {ghz:.2f} GHz; cycles per 8 points, data in L1 (minimum of {REPEATS} "
           f"runs); ratios to the read floor of the same dtype and placement, as written and "
           f"best split each")
@@ -309,13 +315,8 @@ def main():
 
 
 def _print_stream(ghz, threads, rows):
-    as_written, best = {}, {}
-    for dtype, n, mode, name, moved, us in rows:
-        key = (n, dtype, mode, name)
-        if moved == 0:
-            as_written[key] = us
-        if key not in best or us < best[key][0]:
-            best[key] = (us, moved)
+    as_written, best = _as_written_and_best(((n, dtype, mode, name), moved, us)
+                                            for dtype, n, mode, name, moved, us in rows)
     print(f"streamed, {threads} threads, data {STREAM_OFFSET} B past a cache line, prefetch "
           f"{PREFETCH} B ahead; clock about {ghz:.2f} GHz; µs per pass (minimum of "
           f"{STREAM_REPEATS} rounds); ratios to the read floor as written (as gdfast's "
