@@ -422,15 +422,12 @@ cdef double _gather_sum(const double* block_sums, Py_ssize_t lo, Py_ssize_t coun
                         Py_ssize_t n_blocks, int team) noexcept nogil:
     """_pairwise_sum(block_sums + 3 * lo, count, 3) from what _share_sums left:
     a node in one thread's share is its first block's slot."""
-    cdef Py_ssize_t i, half
-    cdef double total
+    cdef Py_ssize_t half
     if _owner(lo, n_blocks, team) == _owner(lo + count - 1, n_blocks, team):
         return block_sums[3 * lo]
     if count <= PAIRWISE_LEAF:
-        total = block_sums[3 * lo]
-        for i in range(1, count):
-            total += block_sums[3 * (lo + i)]
-        return total
+        # a leaf across shares, which _share_sums left as it was
+        return _pairwise_sum(block_sums + 3 * lo, count, 3)
     half = count // 2
     return (_gather_sum(block_sums, lo, half, n_blocks, team)
             + _gather_sum(block_sums, lo + half, count - half, n_blocks, team))

@@ -52,7 +52,6 @@ def _steps(history):
                    None if coef is None else coef[row])
 
 
-
 def check_callback(callback):
     """Return ``callback`` if it is None or callable, else raise TypeError."""
     if callback is None or callable(callback):
