@@ -49,9 +49,18 @@ class _StateSlots:
         return self.state[self._LAST_RECORDED] != 0.0
 
     def last_row(self, iteration):
-        """(rows, row_iteration) of the last point whose cost was computed, as history rows."""
-        return (np.append(self.state[self._LAST_POINT], self.last_cost)[None, :],
-                np.array([iteration], dtype=np.intp))
+        """(rows, row_iteration) of the last point whose cost was computed, as history rows
+        in the units of x."""
+        rows = np.append(self.state[self._LAST_POINT], self.last_cost)[None, :]
+        self.to_reported_units(rows)
+        return rows, np.array([iteration], dtype=np.intp)
+
+    def to_reported_units(self, rows):
+        """Convert rows the kernel wrote to the units the history reports, in place.
+
+        Called once on every row, as soon as it is written: the callback, the
+        progress bar and the final History all read that one conversion.
+        """
 
 
 class LineDescent(_StateSlots):
@@ -199,9 +208,15 @@ class FeatureDescent(_StateSlots):
             iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
             record_every, rows, row_iteration, self.work, self.sample_weight)
 
+    def to_reported_units(self, rows):
+        """(beta0, beta, cost) rows -> (b0, b, cost) in the units of x, in place (see
+        _StateSlots.to_reported_units)."""
+        rows[:, 0], rows[:, 1:-1] = to_original_units(rows[:, :-1], self.center, self.inv_scale)
+
     def history(self, rows, row_iteration):
-        intercept, coef = to_original_units(rows[:, :-1], self.center, self.inv_scale)
-        return History(iteration=row_iteration.astype(np.int64), intercept=intercept,
+        """The History of rows already in the units of x (``to_reported_units``)."""
+        coef = rows[:, 1:-1]
+        return History(iteration=row_iteration.astype(np.int64), intercept=rows[:, 0],
                        slope=coef[:, 0] if coef.shape[1] == 1 else None,
                        cost=rows[:, -1], coef=coef)
 

@@ -110,7 +110,10 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         Called as ``callback(step)`` with a :class:`gdfast.Step` (its
         ``iteration``, ``intercept``, ``slope`` and ``cost``) for each history
         row as soon as it is recorded: every ``record_every`` iterations, the
-        first and the last (not on divergence).  Returning ``False`` (not just
+        first and the last (not on divergence).  A step holds the same values
+        as the history's row, bit for bit: each row is converted to the units
+        of x once, and the callback, the progress bar and the History read
+        that one conversion.  Returning ``False`` (not just
         a falsy value) stops the descent there: the result reports that point,
         with ``stopped_by="callback"`` and ``converged=False``.
     method : {"batch", "stats"}, default "batch"
@@ -275,9 +278,10 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
             status, iteration, n_rows = descent.run(
                 iteration, stop_at, learning_rate, grad_factor, cost_factor,
                 max_iter, kernel_tol, record_every, rows[filled:], row_iteration[filled:])
+            new = slice(filled, filled + n_rows)
+            descent.to_reported_units(rows[new])   # once per row: every reader sees it
             filled += n_rows
             if watch is not None and status != _kernels.STATUS_DIVERGED:
-                new = slice(filled - n_rows, filled)
                 # a finished descent's last row is its final point
                 last_cost = (descent.last_cost if status == _kernels.STATUS_RUNNING
                              else rows[filled - 1, -1])

@@ -57,6 +57,15 @@ def to_descent_units(params, center, inv_scale):
 
 
 def to_original_units(params, center, inv_scale):
-    """(beta0, beta) rows, shape (rows, d + 1) -> (b0 of shape (rows,), b of shape (rows, d))."""
+    """(beta0, beta) rows, shape (rows, d + 1) -> (b0 of shape (rows,), b of shape (rows, d)).
+
+    Each row's values depend on that row alone, bit for bit, however many
+    rows are converted together: b @ center is summed column by column with
+    elementwise operations (each rounded once, in a fixed order), not by a
+    matrix product, whose rounding BLAS may choose by shape.
+    """
     coef = params[:, 1:] * inv_scale
-    return params[:, 0] - coef @ center, coef
+    intercept = params[:, 0].copy()
+    for j in range(coef.shape[1]):
+        intercept -= coef[:, j] * center[j]
+    return intercept, coef

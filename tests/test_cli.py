@@ -1,5 +1,6 @@
 """The command line: `gdfast fit FILE`, `gdfast bench`, and its errors."""
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -292,7 +293,10 @@ def test_bench_prints_a_table(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[1].split() == ["N", "gdfast", "NumPy", "loop", "speed-up"]
     assert [line.split()[0] for line in out[2:]] == ["1,000", "20,000"]
-    assert all(float(line.split()[-1].rstrip("x")) > 0 for line in out[2:])
+    # a ratio of two timings: its value depends on the machine and its load,
+    # so only its form is checked (a finite number followed by "x")
+    assert all(line.split()[-1].endswith("x") for line in out[2:])
+    assert all(math.isfinite(float(line.split()[-1][:-1])) for line in out[2:])
 
 
 def test_bench_is_bounded(capsys):
