@@ -91,6 +91,7 @@ def test_grid_search_over_learning_rate(diabetes):
         gdfast.learning_rate_limits(X).optimal, rel=1e-12)
 
 
+@pytest.mark.bitwise
 def test_fitted_attributes(diabetes):
     X, y = diabetes
     reg = GDRegressor(max_iter=50, tol=None, record_every=10, learning_rate=0.5)
@@ -102,7 +103,9 @@ def test_fitted_attributes(diabetes):
     np.testing.assert_array_equal(h.iteration, [0, 10, 20, 30, 40, 50])
     np.testing.assert_array_equal(reg.loss_curve_, h.cost)
     np.testing.assert_array_equal(h.coef[-1], reg.coef_)
-    # the same numbers as gdfast.fit
+    # the same numbers as gdfast.fit, exactly: X is C-ordered float64, which the
+    # estimator passes on without a copy, and predict is X @ coef_ + intercept_ (the same
+    # matrix product on the same arrays)
     res = gdfast.fit(X, y, max_iter=50, tol=None, record_every=10, learning_rate=0.5)
     np.testing.assert_array_equal(res.history.coef, h.coef)
     np.testing.assert_array_equal(reg.predict(X), X @ res.coef + res.intercept)
@@ -171,6 +174,7 @@ def test_estimator_rejects_bad_weights(feature_data, weights, match):
         GDRegressor().fit(x, y, sample_weight=weights)
 
 
+@pytest.mark.bitwise
 def test_warm_start_continues_and_extends_the_history(feature_data):
     x, y = feature_data
     kw = dict(learning_rate=0.05, tol=None)
@@ -187,7 +191,7 @@ def test_warm_start_continues_and_extends_the_history(feature_data):
     # without warm_start the fit starts over
     cold = reg.set_params(warm_start=False).fit(x, y)
     assert cold.n_iter_ == 30 and len(cold.history_) == 31
-    assert cold.history_.cost[0] == once.history_.cost[0]
+    assert cold.history_.cost[0] == once.history_.cost[0]   # the same start, the same pass
     # a different number of features starts over too
     warm = GDRegressor(max_iter=5, warm_start=True, **kw).fit(x, y).fit(x[:, :2], y)
     assert warm.n_iter_ == 5 and warm.coef_.shape == (2,)
@@ -229,10 +233,12 @@ def test_float32_stays_float32(feature_data):
     assert not np.array_equal(reg32.loss_curve_, reg64.loss_curve_)
 
 
+@pytest.mark.bitwise
 def test_pickle_round_trip(feature_data):
     x, y = feature_data
     reg = GDRegressor().fit(x, y)
     back = pickle.loads(pickle.dumps(reg))
+    # exact: the same coefficients, bit for bit, in the same matrix product
     np.testing.assert_array_equal(back.predict(x), reg.predict(x))
     np.testing.assert_array_equal(back.loss_curve_, reg.loss_curve_)
 

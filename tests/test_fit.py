@@ -119,7 +119,9 @@ def test_convergence_stops_before_max_iter_at_the_documented_rule(line_data, ora
     tol = 1e-3
     res = gdfast.fit(x, y, learning_rate=0.2, max_iter=10_000, tol=tol)
     assert res.converged and 0 < res.n_iter < 10_000
-    # the rule: stop at the first k whose gradient norm is <= tol
+    # the rule: stop at the first k whose gradient norm is <= tol.  The oracle's norms
+    # differ from the kernel's by rounding (1e-12 relative), and cross tol far from it
+    # (0.4 % below at the stop, 3 % above the step before): the same k on any machine
     ref = oracle(x, y, 0.2, res.n_iter)
     grad_norms = []
     for _, b0, b1, _ in ref:
@@ -325,6 +327,7 @@ def test_read_only_input_is_not_copied(dtype):
     assert np.isfinite(res.slope)
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("record_every", [1, 3, 0])
 @pytest.mark.parametrize("iterations_per_slice", [1, 2, 5])
 def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, record_every,
@@ -352,5 +355,7 @@ def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, reco
                    init=(0.0, -5.0))
     full = one_slice.value.result.history
     part = info.value.result.history
+    # exact: the same kernel makes the same operations on the same state, wherever the
+    # slices end
     np.testing.assert_array_equal(part.iteration, full.iteration)
     np.testing.assert_array_equal(part.cost, full.cost)

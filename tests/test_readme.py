@@ -44,6 +44,8 @@ def test_the_large_data_example_runs_and_matches_fit_stats():
     exec(compile(code, str(README), "exec"), scope)
     res, x, y = scope["res"], scope["x"], scope["y"]
     whole = gdfast.fit(x, y, method="stats", learning_rate="auto", tol=1e-10)
+    # the same stopping iteration although the merged statistics differ by rounding: the
+    # gradient norms cross tol far from it (60 % below at the stop, 50 times above before)
     assert res.converged and res.n_iter == whole.n_iter
     np.testing.assert_allclose(res.coef, whole.coef, rtol=1e-10)
     np.testing.assert_allclose(res.coef, [2.0, -1.0, 0.5], atol=1e-3)

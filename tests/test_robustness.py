@@ -131,6 +131,7 @@ def _diverged(x, y, **kw):
     return info.value.result
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("kind", ["line", "features", "no intercept", "standardize"])
 @pytest.mark.parametrize("record_every", [1, 3, 0])
 @pytest.mark.parametrize("slice_points, first_rows", [(None, None), (3, 2), (50 * 7, 4),
@@ -145,6 +146,8 @@ def test_divergence_keeps_every_row_across_slices(monkeypatch, kind, record_ever
         monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", slice_points)
         monkeypatch.setattr(_fit, "_FIRST_SLICE_ROWS", first_rows)
     sliced = _diverged(x, y, record_every=record_every, **kw)
+    # exact: the same operations on the same state, and each row converted to the units of
+    # x once, elementwise, wherever the slices end
     np.testing.assert_array_equal(_rows(sliced.history), _rows(whole.history))
     h = sliced.history
     expected = [k for k in range(sliced.n_iter) if record_every and k % record_every == 0]
@@ -153,6 +156,7 @@ def test_divergence_keeps_every_row_across_slices(monkeypatch, kind, record_ever
     assert np.all(np.isfinite(_rows(h))) and h.cost[-1] > 1e250
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("kind", ["line", "features", "no intercept", "standardize"])
 @pytest.mark.parametrize("record_every", [3, 7])   # 0: tests/test_watch.py, test_features_watch.py
 @pytest.mark.parametrize("at", [1, 9, 40])

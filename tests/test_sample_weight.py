@@ -94,6 +94,7 @@ def test_ones_are_no_weights(feature_data):
     np.testing.assert_allclose(a.cost, b.cost, rtol=1e-14)
 
 
+@pytest.mark.bitwise
 def test_float32_weights_with_float32_data(feature_data, weights):
     x, y = feature_data
     kw = dict(learning_rate=0.2, max_iter=100, tol=None)
@@ -102,7 +103,8 @@ def test_float32_weights_with_float32_data(feature_data, weights):
     r64 = gdfast.fit(x, y, sample_weight=weights, **kw)
     np.testing.assert_allclose(r32.history.coef, r64.history.coef, rtol=2e-5, atol=1e-6)
     np.testing.assert_allclose(r32.history.cost, r64.history.cost, rtol=2e-5)
-    # float64 weights with float32 data are read in the data's dtype: same numbers
+    # float64 weights with float32 data are read in the data's dtype: the same numbers,
+    # exactly, since these weights (integers 0..3) are the same in float32
     r_mixed = gdfast.fit(x.astype(np.float32), y.astype(np.float32),
                          sample_weight=weights.astype(np.float64), **kw)
     np.testing.assert_array_equal(r_mixed.history.coef, r32.history.coef)
