@@ -38,7 +38,8 @@ RTOL = 1e-12
 WINDOW = (1280, 1120)   # the viewport is about 140 px shorter: the whole page
 
 
-def _missing_browser():
+def _browser_paths():
+    """(chromium, chromedriver): their paths, None where missing."""
     chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
                                                    "google-chrome"))), None)
     driver = shutil.which("chromedriver")
@@ -47,7 +48,7 @@ def _missing_browser():
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium, driver_path = _missing_browser()
+    chromium, driver_path = _browser_paths()
     if chromium is None or driver_path is None:
         message = ("Chromium and chromedriver are needed for the explorer's browser tests "
                    "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)")
