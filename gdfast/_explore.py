@@ -134,6 +134,11 @@ def explore(x, y, path=None, *, init=None, learning_rate=None, max_iter=ITERATIO
     cost = check_cost(cost)
     standardize = check_flag(standardize, "standardize")
     stats = Statistics.from_arrays(x, y)
+    numbers = [stats.mean_x[0], stats.mean_y, stats.gram_xx[0, 0], stats.cross_xy[0],
+               stats.sum_yy]
+    if not all(np.isfinite(numbers)):
+        raise ValueError("x or y is too large: the sums of their squares overflow float64; "
+                         "rescale x and y")
     if not stats.gram_xx[0, 0] > 0:
         raise ValueError(f"x has no spread: every value is {float(x[0]):g}, so there is no "
                          f"line to find; explore needs x that varies")
@@ -152,7 +157,8 @@ def explore(x, y, path=None, *, init=None, learning_rate=None, max_iter=ITERATIO
         "cost": cost,
         "standardize": standardize,
         "tol": TOL,
-        "title": title or f"gdfast explorer: {stats.n} points, y = {y_name}, x = {x_name}",
+        "title": str(title) if title is not None else
+                 f"gdfast explorer: {stats.n} points, y = {y_name}, x = {x_name}",
         "footer": _footer(),
     }
     page = _page(data, get_plotlyjs())

@@ -219,6 +219,28 @@
     return out;
   }
 
+  /**
+   * At most about 2 * KEEP points of a long polyline: the first KEEP as they are (a bounce
+   * alternates from one iteration to the next: striding them would hide it), then evenly
+   * spaced ones and the last.  SVG draws 1e5 points slowly; they are not seen apart anyway.
+   */
+  function thinned(line) {
+    const KEEP = 1000;
+    const n = line.x.length;
+    if (n <= 2 * KEEP) return line;
+    const step = Math.ceil((n - KEEP) / KEEP);
+    const out = { x: line.x.slice(0, KEEP), y: line.y.slice(0, KEEP) };
+    for (let i = KEEP; i < n; i += step) {
+      out.x.push(line.x[i]);
+      out.y.push(line.y[i]);
+    }
+    if ((n - 1 - KEEP) % step !== 0) {
+      out.x.push(line.x[n - 1]);
+      out.y.push(line.y[n - 1]);
+    }
+    return out;
+  }
+
   function inView(x, y, xr, yr) {
     return x >= Math.min(...xr) && x <= Math.max(...xr) && y >= Math.min(...yr) &&
       y <= Math.max(...yr);
@@ -267,8 +289,8 @@
   function drawContour(current) {
     const g = contourGrid();
     const h = result.history;
-    const path = clipped(h.intercept.slice(0, current.row + 1), h.slope.slice(0, current.row + 1),
-                         box.b0, box.b1);
+    const path = thinned(clipped(h.intercept.slice(0, current.row + 1),
+                                 h.slope.slice(0, current.row + 1), box.b0, box.b1));
     const seen = inView(current.b0, current.b1, box.b0, box.b1);
     const traces = [
       { type: "contour", x: g.b0, y: g.b1, z: g.z, ncontours: 22, showscale: false,
@@ -307,8 +329,8 @@
     }
     const h = result.history;
     const yRange = [0, sliceTop];
-    const trail = clipped(h.slope.slice(0, current.row + 1), h.cost.slice(0, current.row + 1),
-                          box.b1, yRange);
+    const trail = thinned(clipped(h.slope.slice(0, current.row + 1),
+                                  h.cost.slice(0, current.row + 1), box.b1, yRange));
     const seen = inView(current.b1, current.cost, box.b1, yRange);
     const curve = clipped(b1, J, box.b1, yRange, 1e6);
     const traces = [
@@ -334,13 +356,14 @@
   function drawCost(current) {
     const h = result.history;
     const costs = h.cost.slice(0, current.row + 1);
+    const drawn = thinned({ x: h.iteration.slice(0, current.row + 1), y: costs });
     const positive = costs.filter((c) => c > 0);
     const lo = Math.min(...positive);
     const hi = Math.max(...positive);
     const log = positive.length === costs.length && hi > LOG_SCALE_SPAN * lo;
     const traces = [
       { type: "scatter", mode: costs.length <= 60 ? "lines+markers" : "lines",
-        x: h.iteration.slice(0, current.row + 1), y: costs,
+        x: drawn.x, y: drawn.y,
         line: { color: "#1f77b4", width: 2 }, marker: { size: 4 },
         hovertemplate: "iteration %{x}: J = %{y:.6g}<extra></extra>" },
       { type: "scatter", mode: "markers", x: [current.k], y: [current.cost],

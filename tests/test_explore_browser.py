@@ -465,6 +465,28 @@ def test_the_marks_play_and_step(browser, demo_page):
     assert _console_errors(browser) == []
 
 
+def test_a_long_descent_is_drawn_thinned_and_shown_exactly(browser, tmp_path):
+    """20 000 iterations at a crawling rate: the charts draw about 2000 points of each line
+    (the first 1000 all), the readouts are still gdfast.fit's."""
+    x, y = _demo.make_points(100, 0)
+    rate = 0.02 * gdfast.learning_rate_limits(x).max_no_bounce
+    path = tmp_path / "long.html"
+    gdfast.explore(x, y, path, init=(0.0, -5.0), learning_rate=rate, max_iter=20_000)
+    _open(browser, path)
+    shown = _shown(browser)
+    assert float(shown["rate"]) == rate and int(shown["iterations"]) == 20_000
+    result = _check_against_fit(shown, x, y)
+    assert result.n_iter > 5000
+    drawn = browser.execute_script("""
+        const cost = document.getElementById('plot-cost').data[0];
+        const path = document.getElementById('plot-contour').data[1];
+        return [cost.x.length, cost.x.slice(0, 1001), cost.x[cost.x.length - 1],
+                path.x.length];""")
+    assert 1000 < drawn[0] <= 2002 and 1000 < drawn[3] <= 2002
+    assert drawn[1] == list(range(1001)) and drawn[2] == result.n_iter
+    assert _console_errors(browser) == []
+
+
 def test_the_notebook_frame_shows_the_page(browser, tmp_path):
     x, y = _demo.make_points(50, 3)
     explorer = gdfast.explore(x, y, init=(1.0, -2.0))
