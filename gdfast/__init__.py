@@ -6,6 +6,7 @@
 """
 from ._cost import cost
 from ._exceptions import ConvergenceWarning, DivergenceError, DivergenceWarning, FitInterrupted
+from ._explore import explore
 from ._fit import fit
 from ._learning_rate import LearningRateLimits, learning_rate_limits
 from ._result import FitResult, History
@@ -33,5 +34,5 @@ def __dir__():
 
 # GDRegressor is left out of __all__: `from gdfast import *` must not need scikit-learn
 __all__ = ["ConvergenceWarning", "DivergenceError", "DivergenceWarning", "FitInterrupted",
-           "FitResult", "History", "LearningRateLimits", "Statistics", "Step", "cost", "fit",
-           "fit_statistics", "fit_stream", "learning_rate_limits", "__version__"]
+           "FitResult", "History", "LearningRateLimits", "Statistics", "Step", "cost", "explore",
+           "fit", "fit_statistics", "fit_stream", "learning_rate_limits", "__version__"]

@@ -104,3 +104,9 @@ class FitResult:
     @cached_property
     def diagnosis(self):
         return self._diagnose() if self._diagnose is not None else "no diagnosis available"
+
+    def _repr_html_(self):
+        """In a notebook: the fitted line, how it ended, the diagnosis and the cost curve."""
+        from ._result_html import result_html
+
+        return result_html(self)

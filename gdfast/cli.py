@@ -1,4 +1,4 @@
-"""The `gdfast` command line: demo, fit FILE, bench."""
+"""The `gdfast` command line: demo, fit FILE, explore [FILE], bench."""
 import argparse
 import sys
 import time
@@ -136,6 +136,39 @@ def _add_fit(commands):
                         help="draw the fit, the cost and the landscape as PNGs into DIR")
 
 
+def _add_explore(commands):
+    explore = _command(
+        commands, "explore", "write an interactive page of the descent (HTML, works offline)",
+        "Write one self-contained HTML page (Plotly inside, no network needed) "
+                    "where the descent runs as you move its controls: the learning rate on "
+                    "a log scale marked at 1/lambda_max (bouncing) and 2/lambda_max "
+                    "(divergence), the iterations, MSE or one-half MSE, standardize; the "
+                    "start is placed by clicking the contour.  Without FILE it uses the "
+                    "demo's data.  FILE is read as by gdfast fit; the page serves one x "
+                    "column.  Needs plotly: pip install \"gdfast[explore]\".",
+        ["gdfast explore                          # the demo's points, gdfast-explore.html",
+         "gdfast explore houses.csv --y price --x size --out houses.html",
+         "gdfast explore data.npy --y 1 --x 0 --learning-rate 0.5 --init 0 -5"])
+    explore.add_argument("file", type=Path, nargs="?", help="the data file (default: the "
+                         "demo's random points)")
+    explore.add_argument("--y", metavar="COL", help="the y column (default: the last one)")
+    explore.add_argument("--x", metavar="COL", nargs="+",
+                         help="the x column (default: the column that is not y)")
+    explore.add_argument("--out", type=Path, metavar="PATH", default=None,
+                         help="the page to write (default: gdfast-explore.html, or FILE's "
+                              "name with -explore.html, here)")
+    start = explore.add_argument_group("what the page opens with")
+    start.add_argument("--learning-rate", type=_float, default=None,
+                       help="step size alpha > 0 (default 1/lambda_max)")
+    start.add_argument("--init", type=_float, nargs=2, default=None, metavar=("B0", "B1"),
+                       help="the starting point (default: 0 0; the demo's: 0 -5)")
+    start.add_argument("--max-iter", type=_count, default=1000,
+                       help="iterations (default 1000)")
+    start.add_argument("--cost", choices=["half_mse", "mse"], default="half_mse",
+                       help="the cost J (default half_mse)")
+    start.add_argument("--standardize", action="store_true", help="standardize x")
+
+
 def _add_bench(commands):
     bench = _command(
         commands, "bench", "quick timing: gdfast against the NumPy loop on this machine",
@@ -157,10 +190,12 @@ def build_parser():
         prog="gdfast", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Batch gradient descent for linear regression.",
         epilog="examples:\n  gdfast demo --n 50 --seed 1\n  gdfast fit data.csv --y price\n"
-               "  gdfast bench\nsee gdfast COMMAND --help for each command")
+               "  gdfast explore data.csv --y price\n  gdfast bench\n"
+               "see gdfast COMMAND --help for each command")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
     _add_fit(commands)
+    _add_explore(commands)
     _add_bench(commands)
     return parser
 
@@ -212,6 +247,10 @@ def main(argv=None):
             return _demo(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "explore":
+            from . import _cli_explore
+
+            return _cli_explore.run(args)
         from . import _cli_fit
 
         return _cli_fit.run(args)
