@@ -80,10 +80,12 @@ class CostSurface:
         minimise J, e.g. with a constant column).
     n_parameters : int
         1 + d.
+    factor : float
+        J = factor * MSE: 0.5 for ``"half_mse"``, 1 for ``"mse"``.
     """
 
     def __init__(self, x, y, kind="half_mse"):
-        self._factor = COST_FACTORS[check_cost(kind, "kind")]
+        self.factor = COST_FACTORS[check_cost(kind, "kind")]
         stats = Statistics.from_arrays(x, y)
         self.n_parameters = stats.n_features + 1
         with np.errstate(over="ignore", invalid="ignore"):
@@ -112,7 +114,7 @@ class CostSurface:
 
     def __call__(self, points):
         """J at ``points``, an array of shape (..., 1 + d); returns shape (...)."""
-        return self._factor * self._floor + self.rise(points)
+        return self.factor * self._floor + self.rise(points)
 
     def rise(self, points):
         """J - J* at ``points``: how far above the minimum each lies, >= 0, shape (...)."""
@@ -123,7 +125,7 @@ class CostSurface:
             across = (delta[..., 1:] @ self._directions) ** 2 @ self._curvatures
             rise = level ** 2 + across
         # NaN only where terms of opposite sign overflowed: J is beyond float64 there
-        return self._factor * np.where(np.isnan(rise), np.inf, rise)
+        return self.factor * np.where(np.isnan(rise), np.inf, rise)
 
     def hessian(self):
         """The matrix H of J(p* + D) = J* + factor * D.H.D, shape (1 + d, 1 + d)."""

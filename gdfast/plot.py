@@ -167,11 +167,11 @@ def _frame(values, scale=1.0, centre=None):
 
 def _natural_step(surface, point, k):
     """How far parameter k must move from ``point`` for J to rise by about its value there."""
-    curvature = surface.hessian()[k, k] * surface._factor
+    curvature = surface.hessian()[k, k] * surface.factor
     value = float(surface(point))
-    if curvature > 0.0 and value > 0.0:
-        return float(np.sqrt(value / curvature))
-    return max(abs(point[k]), 1.0)
+    with np.errstate(over="ignore"):
+        step = np.sqrt(value / curvature) if curvature > 0.0 and value > 0.0 else np.nan
+    return float(step) if np.isfinite(step) else max(abs(point[k]), 1.0)
 
 
 def _value_axis(ax, values, log):
@@ -220,7 +220,7 @@ def _line_within(b0, b1, ends, limits):
 
 
 def _data_frame(y, lines, ends):
-    """y limits holding the data and the lines, but no more than LINE_REACH spans beyond the data."""
+    """y limits that hold the data and the lines, at most LINE_REACH spans past the data."""
     low, high = float(y.min()), float(y.max())
     span = high - low or max(abs(high), 1.0)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -391,7 +391,7 @@ def plot_parameter_history(results, *, which=1, reference=None, feature_names=No
     reference : float, optional
         A value to draw as a dashed line, e.g. the least-squares one.
     feature_names : sequence of str, optional
-        Names of the d features, for the axis label.
+        The d features' names: the axis then reads e.g. "b1 (size)".
     ax : matplotlib Axes, optional
 
     Returns
