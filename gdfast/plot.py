@@ -193,8 +193,10 @@ def _value_axis(ax, values, log):
     decades = np.log10(values)
     low, high = decades.min(), decades.max()
     pad = max(0.05 * (high - low), 0.05)
-    low, high = max(low - pad, -307.0), min(high + pad, 308.0)
-    ax.set_ylim(10.0 ** low, 10.0 ** high)   # before the scale, which would autoscale
+    top = np.log10(big)
+    low, high = max(low - pad, -323.0), min(high + pad, top)
+    # before the scale, which would autoscale
+    ax.set_ylim(10.0 ** low, big if high >= top else 10.0 ** high)
     ax.set_yscale("log")
     if high > LOG_TICKS_UP_TO:
         # matplotlib's log ticks reach decades past the top: choose them here, below 1e308

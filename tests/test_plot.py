@@ -258,15 +258,37 @@ def test_cost_history_stays_linear_over_a_small_span(line_data):
     assert plot.plot_cost_history(res.history).get_yscale() == "linear"
 
 
-def test_a_diverged_history_is_drawn_up_to_where_it_diverged(line_data):
-    # costs up to 1e300: matplotlib's own log margin and ticks would overflow (RuntimeWarning)
-    x, y = line_data
-    res = _diverged(np.asarray(x) * 1000, y, rate=1e-3, max_iter=1000)
-    cost = res.history.cost
-    assert cost.max() > 1e250   # the case that left the axes empty, fixed at 1-10
-    ax = _render(plot.plot_cost_history(res))
+@pytest.mark.parametrize("top", [1e20, 1e300, 1.7e308])
+def test_a_diverged_history_is_drawn_up_to_where_it_diverged(top):
+    # costs up to 1e300 left the axes empty, fixed at 1-10: matplotlib's own log margin and
+    # ticks overflow there (RuntimeWarning).  A history as a fit that blows up records it.
+    cost = np.geomspace(6.5, top, 49)
+    rows = np.arange(49)
+    history = History(iteration=rows, intercept=-(1.3 ** rows), slope=1.3 ** rows, cost=cost)
+    ax = _render(plot.plot_cost_history(history))
     low, high = ax.get_ylim()
     assert ax.get_yscale() == "log"
+    assert low <= cost.min() and high >= cost.max() and np.isfinite(high)
+    assert _legend(ax) == ["diverged: cost above its start at iteration 1"]
+
+
+def test_costs_down_to_subnormal_numbers_are_framed():
+    cost = np.geomspace(1e-290, 1e-320, 30)
+    history = History(iteration=np.arange(30), intercept=np.zeros(30), slope=np.zeros(30),
+                      cost=cost)
+    ax = _render(plot.plot_cost_history(history))
+    low, high = ax.get_ylim()
+    assert low <= cost.min() and high >= cost.max()
+    assert ax.get_legend() is None   # falling: not diverged
+
+
+def test_a_fit_that_diverged_is_drawn_with_its_mark(line_data):
+    x, y = line_data
+    res = _diverged(np.asarray(x) * 1000, y, rate=1e-3, max_iter=1000)
+    ax = _render(plot.plot_cost_history(res))
+    low, high = ax.get_ylim()
+    cost = res.history.cost
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), cost)
     assert low <= cost.min() and high >= cost.max() and np.isfinite(high)
     assert any(label.startswith("diverged: cost above its start") for label in _legend(ax))
 
@@ -626,7 +648,7 @@ def test_cli_plot_of_a_diverged_fit_draws_and_marks_it(tmp_path, capsys, line_da
     (ax,) = kept_pictures["cost_history.png"]
     curve = ax.get_lines()[0]
     costs = curve.get_ydata()
-    assert costs.size > 2 and np.all(np.isfinite(costs))
+    assert costs.size >= 2 and np.all(np.isfinite(costs))
     low, high = ax.get_ylim()
     assert low <= costs.min() and costs.max() <= high
     assert any(label.startswith("diverged") for label in _legend(ax))
