@@ -48,7 +48,7 @@ def run(args):
     if args.history is not None:
         _write_history(args.history, result.history)
     if args.plot is not None:
-        _write_pictures(args.plot, x, y, result, options.get("cost", "half_mse"))
+        _write_pictures(args.plot, x, y, result, options.get("cost", "half_mse"), y_name, x_names)
     if args.json:
         print(json.dumps(_as_json(args, result, status, warning or message, y_name, x_names,
                                   len(y)), indent=2))
@@ -111,7 +111,7 @@ def _write_history(path, history):
         raise InputError(f"--history: cannot write {path}: {exc.strerror}") from None
 
 
-def _write_pictures(folder, x, y, result, cost):
+def _write_pictures(folder, x, y, result, cost, y_name, x_names):
     """Pictures of this fit into ``folder``: the line (one feature), the cost, the landscape."""
     from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
     from . import plot  # noqa: I001
@@ -121,11 +121,13 @@ def _write_pictures(folder, x, y, result, cost):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--plot: cannot make {folder}: {exc.strerror}") from None
-    drawings = {"cost_history.png": lambda ax: plot.plot_cost_history(result, ax=ax),
+    names = dict(feature_names=x_names, kind=cost)
+    drawings = {"cost_history.png": lambda ax: plot.plot_cost_history(result, kind=cost, ax=ax),
                 "cost_contour.png": lambda ax: plot.plot_cost_contour(x, y, result, ax=ax,
-                                                                      kind=cost)}
+                                                                      **names)}
     if np.ndim(x) == 1:
-        drawings["fit.png"] = lambda ax: plot.plot_fit(x, y, result, ax=ax)
-        drawings["cost_slice.png"] = lambda ax: plot.plot_cost_slice(x, y, result, kind=cost,
-                                                                     ax=ax)
+        drawings["fit.png"] = lambda ax: plot.plot_fit(x, y, result, feature_name=x_names[0],
+                                                       target_name=y_name, ax=ax)
+        drawings["cost_slice.png"] = lambda ax: plot.plot_cost_slice(x, y, result, ax=ax,
+                                                                     **names)
     write_pngs(drawings, folder, dpi=90)

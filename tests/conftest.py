@@ -132,6 +132,35 @@ def _close_figures():
 
 
 @pytest.fixture
+def kept_pictures(monkeypatch):
+    """The Axes of every PNG that `gdfast demo` and `gdfast fit --plot` write, {file name: [Axes]}.
+
+    The files are written as usual (drawn under the test's warnings-as-errors);
+    their figures are only kept open for the test to read, and closed after.
+    """
+    import matplotlib.pyplot as plt
+
+    from gdfast import _demo_pictures, _png
+
+    kept, write = {}, _png.write_pngs
+
+    def write_and_keep(drawings, folder, **options):
+        paths = []
+        for name, draw in drawings.items():
+            before = set(plt.get_fignums())
+            with monkeypatch.context() as patch:
+                patch.setattr(plt, "close", lambda figure=None: None)
+                paths += write({name: draw}, folder, **options)
+            (number,) = set(plt.get_fignums()) - before
+            kept[name] = plt.figure(number).axes
+        return paths
+
+    monkeypatch.setattr(_png, "write_pngs", write_and_keep)
+    monkeypatch.setattr(_demo_pictures, "write_pngs", write_and_keep)
+    return kept
+
+
+@pytest.fixture
 def run_python(tmp_path):
     """Run ``python -c code`` in a fresh process, in tmp_path (outside the repository)."""
     def run(code):
