@@ -44,3 +44,23 @@ class FitInterrupted(KeyboardInterrupt):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
+
+
+class HistoryMemoryError(MemoryError):
+    """The history could not grow (out of memory): the fit stopped; nothing computed is lost.
+
+    A MemoryError, so ``except MemoryError`` still catches it.  Raised only
+    where a fit keeps more rows than memory holds: an explicit
+    ``record_every`` on a long fit (``record_every="auto"`` keeps a fixed
+    number of rows).
+
+    Attributes
+    ----------
+    result : FitResult
+        The partial result (``stopped_by="memory"``): the last point whose
+        cost was computed, with every row recorded up to it.
+    """
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
