@@ -1,31 +1,36 @@
 """fit(): validate -> allocate -> run the kernel -> translate its status."""
 import dataclasses
 import functools
+import time
 import warnings
 
 import numpy as np
 
-from . import _watch
+from . import _history_buffer, _watch
 from ._backend import kernels as _kernels
 from ._cost import cost_factors
 from ._descent import FeatureDescent, LineDescent, StatsFeatureDescent, StatsLineDescent
 from ._diagnosis import diagnose, round_down
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted, HistoryMemoryError)
-from ._history_buffer import AUTO_ROWS, HistoryBuffer
 from ._result import FitResult
 from ._validate import (check_data, check_descent_options, check_method, check_n_threads,
                         check_params, check_sample_weight)
 
-# The kernel runs in slices.  A slice ends when its history buffer is full:
-# the next buffer is twice as large, up to _MAX_SLICE_ROWS rows (1.5 MiB), so
-# the memory held is proportional to the rows kept, never to max_iter.  A
-# slice also ends after about _POINTS_PER_SLICE point-visits (a few tens of
-# milliseconds), so control comes back to Python regularly (progress,
-# Ctrl-C) at a negligible cost per iteration.
+# The kernel runs in slices.  A slice ends when the history buffer is full
+# (gdfast._history_buffer: it then grows in place, by at most a sixteenth
+# once large, or is thinned with record_every="auto"), so the memory held is
+# proportional to the rows kept, never to max_iter.  A slice also ends after
+# about _POINTS_PER_SLICE point-visits, and after about _SLICE_SECONDS (as
+# measured on the slices before it: on small data an iteration costs far
+# more than its N point-visits), so control comes back to Python regularly
+# (progress, Ctrl-C) at a negligible cost per iteration.  The first slice,
+# not yet measured, makes at most a 64th of the point-visits unless that is
+# under _FIRST_SLICE_ITERATIONS iterations.
 _FIRST_SLICE_ROWS = 256
-_MAX_SLICE_ROWS = 65536
 _POINTS_PER_SLICE = 1 << 24
+_SLICE_SECONDS = 0.02
+_FIRST_SLICE_ITERATIONS = 4096
 _MAX_ITERATION = np.iinfo(np.intp).max
 # A "stats" iteration costs about as much as visiting this many points.
 _STATS_ITERATION_POINTS = 16
@@ -281,8 +286,11 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
 
     # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
     cost_factor, grad_factor = cost_factors(cost, weight_sum)
-    buffer = HistoryBuffer(descent.n_columns, record_every, max_iter, _FIRST_SLICE_ROWS)
-    iterations_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
+    buffer = _history_buffer.HistoryBuffer(descent.n_columns, record_every, max_iter,
+                                           _FIRST_SLICE_ROWS)
+    most_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
+    iterations_per_slice = min(most_per_slice, max(_FIRST_SLICE_ITERATIONS,
+                                                   most_per_slice // 64))
     # Ctrl-C, the bar and the callback are looked at between slices.  A fit
     # that surely ends within its first slice skips that set-up: installing
     # a signal handler costs more than such a fit.
@@ -297,6 +305,7 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
                 stop_at = min(run.iteration + iterations_per_slice, _MAX_ITERATION)
                 if watch is not None:
                     stop_at = watch.stop_at(run.iteration, stop_at, buffer.stride)
+                first_iteration, started = run.iteration, time.perf_counter()
                 # the buffer's free rows go to the kernel as temporaries: no
                 # name keeps a view of the buffer, which grows in place
                 run.status, run.iteration, n_rows = descent.run(
@@ -304,6 +313,8 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
                     max_iter, kernel_tol, buffer.stride, *buffer.free())
                 new = buffer.add(n_rows)
                 descent.to_reported_units(buffer.rows[new])   # once per row: every reader sees it
+                iterations_per_slice = _next_slice(
+                    most_per_slice, run.iteration - first_iteration, time.perf_counter() - started)
                 if watch is not None and run.status != _kernels.STATUS_DIVERGED:
                     # a finished descent's last row is its final point
                     last_cost = (descent.last_cost if run.status == _kernels.STATUS_RUNNING
@@ -335,7 +346,7 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
             f"out of memory for the history at iteration {result.n_iter} of {max_iter} "
             f"({len(result.history)} rows kept): the fit stopped there; the partial result "
             f"and its history are in this exception's .result (record_every='auto' keeps "
-            f"at most {AUTO_ROWS} rows)", result) from memory_error
+            f"at most {_history_buffer.AUTO_ROWS + 1} rows)", result) from memory_error
     if watch is not None and watch.interrupted:
         # Ctrl-C, during the descent or while its result was being built
         raise FitInterrupted(
@@ -343,6 +354,13 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
             f"{result.cost:.6g}; the partial result and its history are in this "
             f"exception's .result", result)
     return result
+
+
+def _next_slice(most, iterations, seconds):
+    """Iterations for the next slice: about _SLICE_SECONDS at the rate just measured."""
+    if iterations <= 0 or seconds <= 0:
+        return most
+    return min(most, max(1, int(iterations * (_SLICE_SECONDS / seconds))))
 
 
 class _Run:
@@ -370,9 +388,9 @@ class _Run:
             stopped_by = None  # the descent had ended by itself anyway
         if callback_error and status == _kernels.STATUS_RUNNING:
             stopped_by = _watch.STOPPED_BY_CALLBACK
+        history = _history(descent, *self.buffer.finish())
         if self.watch is not None and self.watch.interrupted and stopped_by is None:
             stopped_by = _watch.STOPPED_BY_INTERRUPT   # also a Ctrl-C after the last slice
-        history = _history(descent, *self.buffer.finish())
         gradient_norm = float(descent.gradient_norm)
         # worked out on first access; holds small values only, never the data
         n_iter = int(history.iteration[-1]) if len(history) else 0

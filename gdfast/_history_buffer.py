@@ -7,7 +7,7 @@ of their iterations, grown with ``realloc`` (``ndarray.resize``): large
 buffers are memory maps the C library remaps instead of copying, so the
 history is never held twice, and the History a fit returns is this same
 buffer cut to its rows (no final copy).  Once large it grows by a sixteenth
-at a time, so at most about 1/16 of it is ever unused.
+at a time (at most 8 MiB), so at most about 1/16 of it is ever unused.
 
 With ``record_every="auto"`` it holds at most ``AUTO_ROWS`` rows spread
 over the whole descent: when the kernel has filled them (rows 0, s, 2s, ...,
@@ -21,8 +21,11 @@ import numpy as np
 #: Most rows ``record_every="auto"`` keeps (odd: see the module's docstring),
 #: one more for the point a stopped descent reports.
 AUTO_ROWS = 2 * 50_000 + 1
-# growth: double while small (cheap), then by a sixteenth (little unused)
+# growth: double while small (cheap), then by a sixteenth (little unused),
+# at most _MAX_GROWTH_BYTES at a time (the new part is zeroed, page by page:
+# a step costs milliseconds, and Ctrl-C waits for it)
 _DOUBLING_ROWS = 4096
+_MAX_GROWTH_BYTES = 8 << 20
 
 
 def max_rows(record_every, max_iter):
@@ -86,7 +89,9 @@ class HistoryBuffer:
         if self.auto and self.capacity >= AUTO_ROWS:
             self._thin()
             return
-        step = max(min(self.capacity, _DOUBLING_ROWS), self.capacity // 16)
+        row_bytes = self.rows.itemsize * self.rows.shape[1] + self.iterations.itemsize
+        step = max(min(self.capacity, _DOUBLING_ROWS),
+                   min(self.capacity // 16, _MAX_GROWTH_BYTES // row_bytes))
         capacity = min(self.capacity + step, self.max_rows)
         self._resize(capacity + 1)
         self.capacity = capacity
