@@ -67,18 +67,27 @@ def test_ctrl_c_returns_the_partial_result_within_0_2_s(tmp_path):
     assert h["iteration"][-1] == n_iter
 
 
-def test_uncaught_ctrl_c_still_ends_a_script_as_keyboardinterrupt(tmp_path):
-    script = CHILD.replace("except gdfast.FitInterrupted", "except ImportError")
-    child = subprocess.Popen([sys.executable, "-c", script, "unused"], cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _interrupted(args, delay, **popen):
+    """Run a child that prints "fitting" when it starts; Ctrl-C it ``delay`` s later.
+
+    Returns (exit code, the rest of its stdout, its stderr).
+    """
+    child = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, **popen)
     try:
         assert child.stdout.readline() == "fitting\n"
-        time.sleep(0.3)
+        time.sleep(delay)
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
+        out, err = child.communicate(timeout=60)
     finally:
         child.kill()
-    assert child.returncode != 0
+    return child.returncode, out, err
+
+
+def test_uncaught_ctrl_c_still_ends_a_script_as_keyboardinterrupt(tmp_path):
+    script = CHILD.replace("except gdfast.FitInterrupted", "except ImportError")
+    returncode, _, err = _interrupted(["-c", script, "unused"], 0.3, cwd=tmp_path)
+    assert returncode != 0
     assert "gdfast._exceptions.FitInterrupted: fit interrupted (Ctrl-C) at iteration" in err
     assert os.listdir(tmp_path) == []
 
@@ -107,17 +116,9 @@ def test_the_readme_ctrl_c_example_returns_its_result_under_a_3_gb_memory_limit(
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             preexec_fn=limit_memory)
-    try:
-        assert child.stdout.readline() == "fitting\n"
-        time.sleep(2.0)
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=60)
-    finally:
-        child.kill()
-    assert child.returncode == 0, err
+    returncode, out, err = _interrupted(["-c", script], 2.0, cwd=tmp_path,
+                                        preexec_fn=limit_memory)
+    assert returncode == 0, err
     stopped_by, n_iter, rows, last = out.split()
     assert stopped_by == "interrupt" and int(n_iter) > 10**5 and int(last) == int(n_iter)
     # "auto": at most about 10**5 rows, however many iterations ran
