@@ -56,7 +56,8 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                        f"stability limit {limits.max_stable:.6g}: the squared residuals overflow "
                        f"float64; rescale x and y.")
     elif status == _kernels.STATUS_RUNNING:   # stopped from outside the kernel
-        why = "by the callback" if stopped_by == "callback" else "by Ctrl-C"
+        why = {"callback": "by the callback", "memory": "when the history ran out of memory"
+               }.get(stopped_by, "by Ctrl-C")
         out.append(f"stopped {why} after {n_iter} iterations, before converging: the gradient "
                    f"norm is {gradient_norm:.3g}.")
     elif tol is None:

@@ -12,8 +12,10 @@ class History:
 
     Row 0 is the starting point and its cost; a later row holds the
     parameters after ``iteration`` updates and the cost there.  Which
-    iterations are kept is set by ``fit(..., record_every=...)``; the last
-    iteration is always kept.
+    iterations are kept is set by ``fit(..., record_every=...)`` (by
+    default at most about 10**5 rows spread over the descent); the last
+    iteration is always kept.  The arrays are views of one buffer of rows
+    that the fit filled: the history is held once, never copied.
 
     Attributes
     ----------
@@ -69,10 +71,13 @@ class FitResult:
         Euclidean norm of the gradient of J at (intercept, slope).
     history : History
         The recorded descent.
-    stopped_by : {None, "callback", "interrupt"}
+    stopped_by : {None, "callback", "interrupt", "memory"}
         None when the descent ended by itself (converged, ``max_iter`` or
-        diverged); ``"callback"`` when the callback returned False;
-        ``"interrupt"`` on Ctrl-C (the result of a :class:`FitInterrupted`).
+        diverged); ``"callback"`` when the callback returned False (or
+        raised: the result attached to its exception); ``"interrupt"`` on
+        Ctrl-C (the result of a :class:`FitInterrupted`); ``"memory"`` when
+        the history could not grow (the result of a
+        :class:`HistoryMemoryError`).
     coef : ndarray of float64, shape (d,)
         b1..bd where the descent stopped, in the units of x.
     learning_rate : float

@@ -155,7 +155,7 @@ class Statistics:
 
 
 def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-                   init=None, record_every=1, fit_intercept=True, standardize=False,
+                   init=None, record_every="auto", fit_intercept=True, standardize=False,
                    progress=False, callback=None):
     """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
 
@@ -253,7 +253,7 @@ def statistics_of_chunks(chunks):
 
 
 def fit_stream(chunks, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-               init=None, record_every=1, fit_intercept=True, standardize=False,
+               init=None, record_every="auto", fit_intercept=True, standardize=False,
                progress=False, callback=None):
     """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
 

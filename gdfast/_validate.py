@@ -212,6 +212,16 @@ def check_count(value, name):
     return value
 
 
+def check_record_every(value):
+    """Return ``"auto"``, or ``value`` as an int if it is an integer >= 0; else raise."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"record_every must be an integer >= 0 or 'auto', got {value!r} "
+                        f"of type {type(value).__name__}")
+    return check_count(value, "record_every")
+
+
 def check_cost(cost, name="cost"):
     """Return the cost's name if it is one gdfast knows, else raise."""
     if not isinstance(cost, str):
@@ -307,6 +317,6 @@ def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
     return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
-            check_count(record_every, "record_every"), check_flag(fit_intercept, "fit_intercept"),
+            check_record_every(record_every), check_flag(fit_intercept, "fit_intercept"),
             check_flag(standardize, "standardize"), check_flag(progress, "progress"),
             _watch.check_callback(callback))

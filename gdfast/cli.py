@@ -39,6 +39,10 @@ def _count(text):
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
 
 
+def _count_or_auto(text):
+    return "auto" if text.strip().lower() == "auto" else _count(text)
+
+
 def _tol(text):
     if text.lower() == "none":
         return None
@@ -113,8 +117,10 @@ def _add_fit(commands):
                          help="the cost J (default half_mse)")
     options.add_argument("--init", type=_float, nargs="+", default=argparse.SUPPRESS,
                          metavar="B", help="starting parameters: b0 b1 (...)")
-    options.add_argument("--record-every", type=_count, default=argparse.SUPPRESS,
-                         help="keep every k-th iteration in the history (0: first and last)")
+    options.add_argument("--record-every", type=_count_or_auto, default=argparse.SUPPRESS,
+                         help="keep every k-th iteration in the history (0: first and last; "
+                              "auto, the default: at most about 10^5 rows spread over the "
+                              "descent)")
     options.add_argument("--progress", action="store_true", default=argparse.SUPPRESS,
                          help="show a progress bar (tqdm when installed)")
     options.add_argument("--standardize", action="store_true", default=argparse.SUPPRESS,

@@ -80,9 +80,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         ``intercept_`` (when the number of features is the same), ``n_iter_``
         keeps counting and ``history_`` and ``loss_curve_`` are extended
         (the new fit's starting row, the previous last row, is not repeated).
-    record_every : int, default=1
-        Keep every ``record_every``-th iteration in ``history_`` (and always
-        the first and last); 0 keeps only those two.
+    record_every : int or "auto", default="auto"
+        Which iterations ``history_`` keeps, as for :func:`gdfast.fit`:
+        ``"auto"`` at most about 10**5 rows spread over the descent (every
+        iteration of a fit that short); k every k-th iteration (and always
+        the first and last); 0 only those two.
 
     Attributes
     ----------
@@ -124,7 +126,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
-                 fit_intercept=True, standardize=False, warm_start=False, record_every=1):
+                 fit_intercept=True, standardize=False, warm_start=False,
+                 record_every="auto"):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
