@@ -5,6 +5,8 @@ from typing import Optional
 
 import numpy as np
 
+from ._validate import check_points, plural
+
 
 @dataclass(frozen=True, repr=False)
 class History:
@@ -104,3 +106,60 @@ class FitResult:
     @cached_property
     def diagnosis(self):
         return self._diagnose() if self._diagnose is not None else "no diagnosis available"
+
+    def predict(self, x):
+        """The fitted line at the points x: ``intercept + x @ coef``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N,) or (N, d)
+            The points, in the units of the fit's x: 1-D (N,) for a fit of
+            one feature, (N, d) for d features; finite real numbers, checked
+            as :func:`gdfast.fit` checks its x.
+
+        Returns
+        -------
+        ndarray of float64, shape (N,)
+
+        Examples
+        --------
+        >>> import gdfast
+        >>> res = gdfast.fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], tol=1e-12)
+        >>> res.predict([3.0, 4.0]).round(6).tolist()
+        [7.0, 9.0]
+        """
+        x = check_points(x, self.coef.shape[0])
+        return x @ self.coef + self.intercept
+
+    def __repr__(self):
+        """A short summary: the line, how the descent ended, its cost and rate."""
+        n = plural(self.n_iter, "iteration")
+        ended = {"callback": f"stopped by the callback after {n}",
+                 "interrupt": f"stopped by Ctrl-C after {n}"}.get(
+                     self.stopped_by,
+                     f"converged in {n}" if self.converged else f"not converged after {n}")
+        rate = "" if self.learning_rate is None else f", learning_rate {self.learning_rate:.6g}"
+        return (f"FitResult: {_line(self.intercept, self.coef)}\n"
+                f"  {ended}: cost {self.cost:.6g}, gradient norm {self.gradient_norm:.3g}"
+                f"{rate}\n"
+                f"  history of {plural(len(self.history), 'row')}; .diagnosis says more")
+
+
+# A line of more features than this is summarised by its coefficients' array.
+_MAX_TERMS = 6
+
+
+def _line(intercept, coef):
+    """``y = 1.99627 + 1.46732 * x`` (d features: ``... - 1 * x2``), in 6 digits."""
+    if coef.shape[0] == 1:
+        return f"y = {intercept:.6g} {_signed(coef[0])} * x"
+    if coef.shape[0] > _MAX_TERMS:
+        shown = np.array2string(coef, precision=4, threshold=_MAX_TERMS, edgeitems=2)
+        return f"y = {intercept:.6g} + x @ coef, coef = {shown} ({coef.shape[0]} features)"
+    terms = " ".join(f"{_signed(b)} * x{j}" for j, b in enumerate(coef, start=1))
+    return f"y = {intercept:.6g} {terms}"
+
+
+def _signed(value):
+    """``+ 1.5`` or ``- 1.5``: a term of a sum."""
+    return f"- {-value:.6g}" if value < 0 else f"+ {value:.6g}"

@@ -125,7 +125,8 @@ def test_params_clone_and_nothing_done_in_init():
     with pytest.raises(TypeError, match="learning_rate"):
         reg.fit([[1.0], [2.0]], [1.0, 2.0])
     reg.set_params(learning_rate=0.1)
-    with pytest.raises(ValueError, match="max_iter must be >= 0"):
+    with pytest.raises(ValueError, match=r"'max_iter' parameter of GDRegressor must be an int "
+                                         r"in the range \[0, inf\)"):
         reg.fit([[1.0], [2.0]], [1.0, 2.0])
     other = clone(reg.set_params(max_iter=5, warm_start=True))
     assert other.get_params() == reg.get_params() and other is not reg

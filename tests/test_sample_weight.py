@@ -130,7 +130,6 @@ def test_weights_are_read_not_copied_or_changed(feature_data):
     (np.r_[np.nan, np.ones(299)], ValueError, r"sample_weight must be finite.*\[0\] is nan"),
     (np.r_[np.ones(299), np.inf], ValueError, r"sample_weight must be finite"),
     (np.zeros(300), ValueError, r"sample_weight is all zeros"),
-    (np.full(300, 1e307), ValueError, r"sample_weight sums to more than float64"),
     (np.array(["a"] * 300), TypeError, r"sample_weight must hold real numbers"),
     (np.ones(300) + 1j, TypeError, r"sample_weight must hold real numbers.*complex"),
 ])

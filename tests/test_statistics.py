@@ -123,7 +123,7 @@ def test_merge_refuses_other_things(data3):
     s = Statistics.from_arrays(x, y)
     with pytest.raises(TypeError, match="other must be a Statistics"):
         s.merge((1, 2))
-    with pytest.raises(ValueError, match="3 features .* 1 features"):
+    with pytest.raises(ValueError, match="3 features .* 1 feature$"):
         s.merge(Statistics.from_arrays(x[:, 0], y))
 
 

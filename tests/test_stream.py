@@ -96,7 +96,11 @@ def test_stream_reads_chunks_of_a_csv_with_pandas(tmp_path, data):
     ([(np.ones((2, 2)), np.ones(2)), (np.ones((2, 2, 2)), np.ones(2))], ValueError,
      r"chunks\[1\]: x must be a 1-D array"),
     ([(np.ones((2, 1)), np.array(["a", "b"]))], TypeError, r"chunks\[0\]: y must hold real"),
-    ([(np.ones((0, 2)), np.ones(0))], ValueError, r"chunks\[0\]: x is empty"),
+    ([(np.ones((0, 2)), np.ones(0))], ValueError, r"chunks holds no point: its one chunk is "
+                                                   r"empty"),
+    ([(np.ones(0), np.ones(0))] * 3, ValueError, r"chunks holds no point: all its 3 chunks are "
+                                                  r"empty"),
+    ([(np.ones((0, 2)), np.ones(2))], ValueError, r"chunks\[0\]: x is empty"),
     ([(np.ones(2), np.ones(2), [1.0, -1.0])], ValueError, r"chunks\[0\]: sample_weight must be >= 0"),
     ([(np.ones(2), np.ones(2), [0.0, 0.0])], ValueError, "weight_sum == 0"),
 ])

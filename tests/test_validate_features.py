@@ -34,7 +34,7 @@ def test_bad_data(x, y, exc, match):
      r"init must be 3 numbers \(b0, b1, b2\) for 2 features with an intercept, got 2 values"),
     (dict(init=(0.0, 1.0, 2.0), fit_intercept=False), ValueError,
      r"init must be 2 numbers \(b1, b2\) for 2 features without an intercept, got 3 values"),
-    (dict(init=5.0), TypeError, r"init must be 3 numbers"),
+    (dict(init=5.0), TypeError, r"init must be an ordered sequence .* of 3 numbers"),
     (dict(init=(0.0, np.nan, 1.0)), ValueError, r"init\[1\] \(b1\) must be a finite number"),
     (dict(learning_rate="fast"), TypeError,
      r"learning_rate must be a real number, got 'fast'.*only string accepted is 'auto'"),
@@ -48,7 +48,7 @@ def test_bad_parameters(kwargs, exc, match):
 
 
 def test_one_dimensional_x_checks_init_by_its_options():
-    with pytest.raises(ValueError, match=r"init must be 1 numbers \(b1\) for 1 feature "
+    with pytest.raises(ValueError, match=r"init must be 1 number \(b1\) for 1 feature "
                                          r"without an intercept, got 2 values"):
         gdfast.fit(X[:, 0], Y, init=(0.0, 1.0), fit_intercept=False)
 
