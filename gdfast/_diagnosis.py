@@ -21,6 +21,9 @@ _SLOW = 1e3
 _LONG = 1000
 # Standardizing is suggested when it needs this many times fewer iterations.
 _GAIN = 10
+# After a divergence, the iterations compared are those that shrink the error
+# by this factor, a millionfold (LearningRateLimits.iterations' default).
+_REDUCTION = 1e-6
 # A learning rate within this relative distance of the optimal one is it
 # (learning_rate="auto", or the same value computed by another eigensolver).
 _SAME_RATE = 1e-9
@@ -82,7 +85,8 @@ def _count(n):
         return f"{n / 1e9:.2g} billion iterations"
     if n >= 1e6:
         return f"{n / 1e6:.2g} million iterations"
-    return f"{int(n):,} iteration{'' if n == 1 else 's'}"
+    n = math.ceil(n)
+    return f"{n:,} iteration{'' if n == 1 else 's'}"
 
 
 def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm,
@@ -156,13 +160,20 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                        f"flattest directions are lost in rounding and the coefficients along "
                        f"them are not determined; use a direct solver (np.linalg.lstsq on "
                        f"standardized columns) or fewer, less correlated features.")
-    elif kappa >= _SLOW and status != _kernels.STATUS_CONVERGED:
+    elif kappa >= _SLOW and status in (_kernels.STATUS_MAX_ITER, _kernels.STATUS_RUNNING):
         out.append(f"Ill-conditioned: condition number {kappa:.3g}; at best (learning_rate="
                    f"'auto') each further digit costs about {_iterations_per_digit(limits):.3g} "
                    f"iterations, and float64 rounding allows about "
                    f"{max(0.0, 16 - math.log10(kappa)):.0f} correct digits.")
     # what would converge (sooner) comes last
-    gain = _standardize_gain(limits, rho, needed, status)
+    if status == _kernels.STATUS_DIVERGED and learning_rate >= limits.max_stable:
+        # a rate below the limit converges, but on badly scaled columns slowly
+        gain = _standardize_gain(limits, limits.rate("auto"),
+                                 limits.iterations("auto", _REDUCTION), status,
+                                 "at learning_rate='auto' (for a millionfold reduction of "
+                                 "the error)")
+    else:
+        gain = _standardize_gain(limits, rho, needed, status)
     if gain:
         out.append(gain)
     elif status == _kernels.STATUS_MAX_ITER and tol is not None and needed is not None:
@@ -185,7 +196,7 @@ def _at_optimal_rate(limits):
             f"every step, and it buys the fastest progress along the flattest direction.")
 
 
-def _standardize_gain(limits, rho, needed, status):
+def _standardize_gain(limits, rho, needed, status, here="here"):
     """A sentence saying standardize=True would converge far sooner, or None.
 
     Said when the descent was slow (stopped at max_iter, or converged after
@@ -207,7 +218,7 @@ def _standardize_gain(limits, rho, needed, status):
     if fewer * _GAIN > needed:
         return None
     return (f"standardize=True (CLI: --standardize) would converge in about {_count(fewer)} "
-            f"against {_count(needed)} here: centring and scaling the columns brings the "
+            f"against {_count(needed)} {here}: centring and scaling the columns brings the "
             f"condition number from {limits.condition_number:.3g} to "
             f"{standard.condition_number:.3g}; the coefficients are still reported in the "
             f"units of x.")
