@@ -264,9 +264,12 @@ class StatsFeatureDescent(FeatureDescent):
             # the statistics of z = (x - center) * inv_scale: centring is
             # unchanged by the shift, scaling multiplies by inv_scale
             inv = self.inv_scale
-            self.mean_z = (st.mean_x - self.center) * inv
-            self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
-            self.cross_zy = st.cross_xy * inv
+            # sums near the float64 limit may overflow here: the kernel then finds the
+            # starting cost not finite (DivergenceError), with no NumPy warning
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.mean_z = (st.mean_x - self.center) * inv
+                self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
+                self.cross_zy = st.cross_xy * inv
             self._start_state()
         return self._limits[cost]
 

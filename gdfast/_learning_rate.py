@@ -57,6 +57,8 @@ def _eigenvalues(h):
         big = mid + radius
         # a*c - b*b = small * big; dividing avoids mid - radius's cancellation
         small = (a * c - b * b) / big if big > 0 else 0.0
+        if not math.isfinite(small):   # a*c or b*b beyond float64: divide first
+            small = (a / big) * c - (b / big) * b
         return np.array([max(small, 0.0), big])
     return np.linalg.eigvalsh(h)
 
@@ -114,10 +116,14 @@ class LearningRateLimits:
         big = float(ev[-1])
         if not big > 0:  # no curvature at all: any step is as good
             return cls(ev, math.inf, math.inf, 1.0, math.inf)
-        positive = ev[ev > big * len(ev) * _EPS]
+        # eps * n first: big near the float64 limit times n overflows
+        zero = big * (len(ev) * _EPS)
+        positive = ev[ev > zero]
         small = float(positive[0])
-        singular = bool(ev[0] <= big * len(ev) * _EPS)
-        return cls(ev, 2.0 / big, 1.0 / big, 2.0 / (small + big),
+        singular = bool(ev[0] <= zero)
+        total = small + big   # beyond float64 when both are near its limit
+        optimal = 2.0 / total if math.isfinite(total) else 2.0 / big / (1.0 + small / big)
+        return cls(ev, 2.0 / big, 1.0 / big, optimal,
                    math.inf if singular else big / small, h, fit_intercept)
 
     @cached_property
@@ -125,18 +131,18 @@ class LearningRateLimits:
         h = self._hessian
         if h is None or self._fit_intercept is None:
             return None
-        if self._fit_intercept:
-            # H = c [[1, m], [m, S]]: the covariance is c (S - m m^T), the Schur
-            # complement of the intercept's entry (its digits go when |m| >> sd)
-            c = h[0, 0]
-            cov = h[1:, 1:] - np.outer(h[0, 1:], h[0, 1:]) / c
-        else:
-            c, cov = 1.0, h   # kappa does not depend on the factor of the cost
-        scale = np.diag(cov)
-        if not np.all(scale > 0):
-            return None   # a constant column: standardize=True refuses it
-        scale = np.sqrt(scale)
-        corr = cov / np.outer(scale, scale)
+        with np.errstate(all="ignore"):   # checked finite (and > 0) below
+            if self._fit_intercept:
+                # H = c [[1, m], [m, S]]: the covariance is c (S - m m^T), the Schur
+                # complement of the intercept's entry (its digits go when |m| >> sd)
+                c = h[0, 0]
+                cov = h[1:, 1:] - np.outer(h[0, 1:], h[0, 1:]) / c
+            else:
+                c, cov = 1.0, h   # kappa does not depend on the factor of the cost
+            scale = np.sqrt(np.diag(cov))
+            corr = cov / np.outer(scale, scale)
+        if not (np.all(scale > 0) and np.all(np.isfinite(corr))):
+            return None   # a constant column (standardize=True refuses it), or overflow
         np.fill_diagonal(corr, 1.0)
         if self._fit_intercept:
             d = corr.shape[0]
@@ -166,7 +172,7 @@ class LearningRateLimits:
         ev = self.eigenvalues
         if np.isnan(ev[-1]):
             return math.nan
-        positive = ev[ev > ev[-1] * len(ev) * _EPS] if ev[-1] > 0 else ev[-1:]
+        positive = ev[ev > ev[-1] * (len(ev) * _EPS)] if ev[-1] > 0 else ev[-1:]
         with np.errstate(over="ignore"):  # a learning rate near 1e300: rho is inf
             return float(np.max(np.abs(1.0 - learning_rate * positive)))
 

@@ -22,6 +22,12 @@ from ._moments import Moments
 from ._validate import (check_data, check_descent_options, check_n_threads, check_real,
                         checked_weights, plural)
 
+# Statistics keep the weights' absolute size (they merge with others'), so
+# weights near the float64 limit can make their sums overflow.
+_HEAVY_WEIGHTS = ("sample_weight: the weighted sums overflow float64 (beyond 1.8e308); "
+                  "statistics keep the weights' absolute size, to merge with others': divide "
+                  "every chunk's weights by one constant (only their ratios change a fit)")
+
 # gram_xx may differ from its transpose by rounding (X.T @ X from a BLAS that
 # does not use syrk): up to this fraction of its largest diagonal entry.
 _SYMMETRY_TOL = 1e-8
@@ -168,9 +174,12 @@ class Statistics:
         weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, sample_weight,
                                                        n_threads)
         if weight_exponent:
-            with np.errstate(over="ignore"):   # inf, as sums that overflow: see _unchecked
+            finite = np.all(np.isfinite(gram))
+            with np.errstate(over="ignore"):
                 gram = np.ldexp(gram, weight_exponent)
                 weight_sum = float(np.ldexp(weight_sum, weight_exponent))
+            if finite and not (np.all(np.isfinite(gram)) and np.isfinite(weight_sum)):
+                raise ValueError(_HEAVY_WEIGHTS)
         return cls._unchecked(n=int(x2.shape[0]), weight_sum=float(weight_sum),
                               mean_x=mean[:d].copy(), mean_y=float(mean[d]),
                               gram_xx=gram[:d, :d].copy(), cross_xy=gram[:d, d].copy(),
@@ -209,6 +218,8 @@ class Statistics:
                 mean_y=keep.mean_y, gram_xx=keep.gram_xx, cross_xy=keep.cross_xy,
                 sum_yy=keep.sum_yy)
         w = w_a + w_b
+        if w == np.inf:
+            raise ValueError(_HEAVY_WEIGHTS)
         share = w_b / w
         f = w_a * share                          # Wa * Wb / W
         # sums near the float64 limit overflow to inf: see _unchecked
@@ -225,7 +236,9 @@ class Statistics:
 
     def moments(self):
         """The Moments (weight sum, means, population covariance) of x."""
-        covariance = self.gram_xx / self.weight_sum
+        # sums that overflow (or overflowed): inf or NaN, then NaN limits
+        with np.errstate(over="ignore", invalid="ignore"):
+            covariance = self.gram_xx / self.weight_sum
         np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
         return Moments(self.weight_sum, self.mean_x, covariance)
 
@@ -344,7 +357,10 @@ def statistics_of_chunks(chunks):
         if total is not None and part.n_features != total.n_features:
             raise ValueError(f"chunks[{i}] has {plural(part.n_features, 'feature')} (columns "
                              f"of x), but the chunks before it have {total.n_features}")
-        total = part if total is None else total.merge(part)
+        try:
+            total = part if total is None else total.merge(part)
+        except ValueError as exc:   # the weight sums overflow
+            raise ValueError(f"chunks[{i}]: {exc}") from None
     if total is None:
         if n_chunks:
             which = "its one chunk is" if n_chunks == 1 else f"all its {n_chunks} chunks are"

@@ -24,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - the CI installs the extra
 from ._exceptions import ConvergenceWarning
 from ._fit import fit
 from ._result import History
-from ._validate import COSTS, unmasked
+from ._validate import COSTS, _finite_for_kernel, unmasked
 
 __all__ = ["GDRegressor", "GDRegressorConvergenceWarning"]
 
@@ -179,18 +179,22 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """
         # scikit-learn's checks would drop a mask silently: refuse masked values
         X, y = unmasked(X, "X"), unmasked(y, "y")
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
-        # y in X's dtype, so float32 X stays float32 (a copy of y only)
-        y = np.asarray(y, dtype=X.dtype)
+        # its finiteness check sums X: +inf and -inf raise, without NumPy's warning too
+        with np.errstate(invalid="ignore", over="ignore"):
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
+        # y in X's dtype, so float32 X stays float32 (a copy of y only); a y beyond
+        # float32 is refused by name, not cast to inf
+        y = _finite_for_kernel(np.asarray(y), "y", X.dtype)
         if self.standardize and X.shape[0] == 1:
             raise ValueError("standardize=True needs at least 2 samples to scale the columns, "
                              "got n_samples = 1")
         if sample_weight is not None:
             # float64 weights stay float64 here: gdfast.fit rescales weights
             # beyond float32's range (only their ratios matter) before the cast
-            sample_weight = _check_sample_weight(
-                unmasked(sample_weight, "sample_weight"), X, ensure_non_negative=True,
-                **_ALLOW_ZERO)
+            with np.errstate(invalid="ignore", over="ignore"):
+                sample_weight = _check_sample_weight(
+                    unmasked(sample_weight, "sample_weight"), X, ensure_non_negative=True,
+                    **_ALLOW_ZERO)
         warm = (self.warm_start and hasattr(self, "coef_")
                 and self.coef_.shape == (X.shape[1],))
         init = None
@@ -232,8 +236,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, unmasked(X, "X"), reset=False,
-                          dtype=[np.float64, np.float32])
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(self, unmasked(X, "X"), reset=False,
+                              dtype=[np.float64, np.float32])
         return X @ self.coef_ + self.intercept_
 
 

@@ -246,3 +246,57 @@ def test_x_whose_squares_overflow_raises_without_a_runtime_warning(method):
     x = np.array([1e200, 2e200, 3e200])
     with pytest.raises(ValueError, match=r"^learning_rate='auto' cannot be worked out"):
         gdfast.fit(x, Y, method=method)
+
+
+# --- RuntimeWarnings that escaped from the API's arithmetic (found by a random hunt) --------
+# (this suite turns warnings into errors: each call below would fail on one)
+
+def test_limits_of_squares_near_the_float64_limit_are_finite():
+    # a*c of the 2x2 closed form overflowed: the small eigenvalue came out inf
+    lim = gdfast.learning_rate_limits(np.array([1e154, 1e154, 5e-151]), cost="mse")
+    h = lim._hessian
+    want = np.linalg.eigvalsh(h / 1e300) * 1e300   # scaled: NumPy's own would overflow too
+    np.testing.assert_allclose(lim.eigenvalues, want, rtol=1e-12)
+    assert 0 < lim.optimal <= lim.max_stable
+    assert lim.standardized.condition_number == pytest.approx(1.0)
+    gdfast.learning_rate_limits(np.array([1e154, 5e153], dtype=np.longdouble),
+                                cost="mse").standardized
+
+
+def test_predict_beyond_float64_is_inf_or_a_value_error():
+    res = gdfast.fit(X, Y, tol=1e-10)
+    assert res.predict([1.7e308]) == np.inf
+    two = gdfast.fit(np.column_stack([X, -X ** 2]), Y, max_iter=0, tol=None, init=[0, 2, 2])
+    # the sign of an overflow does not depend on the BLAS's order of summing
+    from fractions import Fraction
+
+    exact = float(2 * Fraction(1.7e308) - 2 * Fraction(1e308))   # 1.4e308, rounded once
+    np.testing.assert_array_equal(two.predict([[1.7e308, 1.0], [-1.0, -1.7e308],
+                                               [1.7e308, -1e308]]), [np.inf, -np.inf, exact])
+    np.testing.assert_array_equal(two.predict([[1.7e308, -1.7e308]]), [0.0])
+    with pytest.raises(gdfast.DivergenceError) as start:   # a result at coefficients 1e300
+        gdfast.fit(np.column_stack([X, -X ** 2]), Y, max_iter=0, tol=None, init=[0, 1e300, 1e300])
+    huge = start.value.result
+    with pytest.raises(ValueError, match=r"^x: the prediction at x\[1\] cannot be computed in "
+                                         r"float64"):
+        huge.predict([[1.0, 1.0], [1.7e308, -1.7e308]])   # inf - inf, even scaled
+
+
+def test_statistics_whose_weights_overflow_say_so():
+    w = np.full(3, 1.5e308)
+    with pytest.raises(ValueError, match=r"^sample_weight: the weighted sums overflow float64"):
+        gdfast.Statistics.from_arrays(X, Y, w)
+    # each chunk's sums fit in float64 (flat y), the two chunks' weight sum does not
+    half = np.full(3, 3.5e307)
+    with pytest.raises(ValueError, match=r"^chunks\[1\]: sample_weight: the weighted sums "):
+        gdfast.fit_stream([(X, np.ones(3), half), (X, np.ones(3), half)])
+    # fit rescales the same weights (it needs only their ratios)
+    assert gdfast.fit(X, Y, sample_weight=w, tol=1e-10).converged
+
+
+def test_standardized_statistics_whose_sums_overflow_diverge_at_the_start():
+    # cross_xy (-3.4e158) times 1/sd(x) (1.2e150) overflows, and so does sum_yy
+    x = np.array([-1e-150, 0.0, 1e-150])
+    y = np.array([1.7e308, 0.0, -1.7e308])
+    with pytest.raises(gdfast.DivergenceError, match="starting point"):
+        gdfast.fit(x, y, method="stats", standardize=True, learning_rate=0.1)
