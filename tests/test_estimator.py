@@ -304,3 +304,12 @@ def test_float32_x_with_float64_weights_beyond_float32(feature_data):
     for c in (1e39, 1e-46):
         reg = GDRegressor(tol=1e-5).fit(x32, y, sample_weight=np.full(len(y), c))
         np.testing.assert_allclose(reg.coef_, plain.coef_, rtol=1e-6)
+
+
+def test_float32_x_with_y_beyond_float32_is_refused_by_name(feature_data):
+    # y is cast to X's float32: a value beyond it is named, not turned into inf
+    x, y = feature_data
+    y = y.copy()
+    y[4] = 1e300
+    with pytest.raises(ValueError, match=r"^y\[4\] is 1.e\+300, beyond the range of float32"):
+        GDRegressor().fit(x.astype(np.float32), y)
