@@ -380,16 +380,16 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
     if status == _kernels.STATUS_DIVERGED:
         start, last = float(history.cost[0]), result.cost
         if len(history) > 1 and last > start:
-            what = (f"diverged at iteration {result.n_iter + 1} with learning_rate="
-                    f"{learning_rate:g}: the cost rose from {start:.6g} at the start to "
-                    f"{last:.6g} at iteration {result.n_iter} (the last point kept)")
+            what = (f"the cost rose from {start:.6g} at the start to {last:.6g} at iteration "
+                    f"{result.n_iter} (the last point kept)")
         else:
-            what = (f"diverged at iteration {result.n_iter + 1} with learning_rate="
-                    f"{learning_rate:g}: the cost or the parameters stopped being finite "
-                    f"numbers (last finite cost {last:.6g} at iteration {result.n_iter})")
+            what = (f"the cost or the parameters stopped being finite numbers (last finite "
+                    f"cost {last:.6g} at iteration {result.n_iter})")
         # the diagnosis's advice, word for word (the same rate as the warning's)
-        raise DivergenceError(f"gradient descent {what}. {diagnosis(headline=False)} The "
-                              f"partial result is in this error's .result", result)
+        raise DivergenceError(
+            f"gradient descent diverged at iteration {result.n_iter + 1} with learning_rate="
+            f"{learning_rate:g}: {what}. {diagnosis(headline=False)} The partial result is in "
+            f"this error's .result", result)
     if status == _kernels.STATUS_MAX_ITER and tol is not None:
         # the diagnosis says how many iterations are needed and what would help
         warnings.warn(f"gradient descent {result.diagnosis}", ConvergenceWarning,
