@@ -10,7 +10,7 @@ from . import _history_buffer, _watch
 from ._backend import kernels as _kernels
 from ._cost import cost_factors
 from ._descent import FeatureDescent, LineDescent, StatsFeatureDescent, StatsLineDescent
-from ._diagnosis import diagnose, round_down
+from ._diagnosis import diagnose, unstable_rate_warning
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted, HistoryMemoryError)
 from ._result import FitResult
@@ -36,7 +36,7 @@ _MAX_ITERATION = np.iinfo(np.intp).max
 _STATS_ITERATION_POINTS = 16
 
 
-def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
+def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
         sample_weight=None,
         init=None, record_every="auto", fit_intercept=True, standardize=False, progress=False,
         callback=None, method="batch", n_threads=None):
@@ -73,15 +73,26 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
         are converted).  The learning-rate limits, ``"auto"``,
         ``standardize`` and the diagnosis use the weighted curvature
         H = A.T @ diag(w) @ A / sum w.
-    learning_rate : float or "auto", default 0.01
-        The step size alpha, a finite number > 0.  Too high and the cost
-        bounces or blows up (:class:`DivergenceError`); too low and the
-        descent crawls.  A rate at or above the data's stability limit
-        2/lambda_max gets a :class:`DivergenceWarning` before the first
-        iteration.  ``"auto"``: the fastest rate for this data,
-        2/(lambda_min + lambda_max) (see :func:`learning_rate_limits`).
-    max_iter : int, default 1000
-        The most updates to make (0 returns the starting point).
+    learning_rate : float or "auto", default "auto"
+        The step size alpha.  ``"auto"``: the fastest rate for this data,
+        2/(lambda_min + lambda_max) of the cost's curvature (see
+        :func:`learning_rate_limits`), worked out before the first
+        iteration.  Or a finite number > 0: above 1/lambda_max the
+        parameters overshoot the minimum along the steepest direction (the
+        overshoots shrink, the cost still falls); at or above the
+        stability limit 2/lambda_max the descent diverges
+        (:class:`DivergenceWarning` before the first iteration, then
+        :class:`DivergenceError`); far below it the descent crawls.
+    max_iter : int, default 100000
+        The most updates to make (0 returns the starting point).  At
+        ``"auto"`` a descent needs about kappa/2 * ln(1/r) iterations to
+        shrink the gradient by the factor r (kappa: the condition number of
+        the cost's curvature, see :func:`learning_rate_limits`): the default
+        covers kappa up to about 1e4 for r = 1e-8, which standardized data
+        (``standardize=True``) nearly always have.  Columns far from zero
+        mean or of very different scales can give kappa of 1e5 to 1e10:
+        the :class:`ConvergenceWarning` then says how many iterations
+        ``standardize=True`` would need instead.
     tol : float or None, default 1e-6
         The descent stops, before updating, at the first iteration where the
         Euclidean norm of the gradient of J, ``hypot(dJ/db0, dJ/db1)``
@@ -205,10 +216,12 @@ def fit(x, y, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
     -----
     ConvergenceWarning
         If ``max_iter`` updates were made before the gradient norm reached
-        ``tol``; the result then has ``converged=False``.
+        ``tol``; the result then has ``converged=False``.  Its message is
+        the diagnosis: the iterations needed, and what would converge
+        sooner (``standardize=True``, ``"auto"``).
     DivergenceWarning
         Before the first iteration, if ``learning_rate`` is at or above the
-        stability limit 2/lambda_max.
+        stability limit 2/lambda_max; it suggests a rate below it.
     UserWarning
         If x is 2-D with more parameters than points (the solution is not
         unique; the descent ends at the one nearest ``init``).
@@ -278,11 +291,8 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
                              "overflow float64; rescale x")
     elif learning_rate >= descent.max_stable(cost):
         limits = limits()
-        warnings.warn(
-            f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
-            f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
-            f"learning_rate='auto' picks {limits.optimal:.6g}", DivergenceWarning,
-            stacklevel=stacklevel)
+        warnings.warn(unstable_rate_warning(learning_rate, limits), DivergenceWarning,
+                      stacklevel=stacklevel)
 
     # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
     cost_factor, grad_factor = cost_factors(cost, weight_sum)
@@ -464,17 +474,20 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
         _diagnose=diagnosis,
     )
     if status == _kernels.STATUS_DIVERGED:
+        start, last = float(history.cost[0]), result.cost
+        if len(history) > 1 and last > start:
+            what = (f"the cost rose from {start:.6g} at the start to {last:.6g} at iteration "
+                    f"{result.n_iter} (the last point kept)")
+        else:
+            what = (f"the cost or the parameters stopped being finite numbers (last finite "
+                    f"cost {last:.6g} at iteration {result.n_iter})")
+        # the diagnosis's advice, word for word (the same rate as the warning's)
         raise DivergenceError(
-            f"gradient descent diverged at iteration {result.n_iter + 1} with "
-            f"learning_rate={learning_rate:g}: the cost or the parameters stopped being "
-            f"finite numbers (last finite cost {result.cost:.6g} at iteration "
-            f"{result.n_iter}). Try a smaller learning rate, e.g. {learning_rate / 10:g}; "
-            f"the partial result is in this error's .result",
-            result)
+            f"gradient descent diverged at iteration {result.n_iter + 1} with learning_rate="
+            f"{learning_rate:g}: {what}. {diagnosis(headline=False)} The partial result is in "
+            f"this error's .result", result)
     if status == _kernels.STATUS_MAX_ITER and tol is not None:
-        warnings.warn(
-            f"gradient descent stopped at max_iter={max_iter} before converging: the "
-            f"gradient norm is {result.gradient_norm:.3g}, above tol={tol:g}. Increase "
-            f"max_iter or the learning rate, or loosen tol.",
-            ConvergenceWarning, stacklevel=stacklevel)
+        # the diagnosis says how many iterations are needed and what would help
+        warnings.warn(f"gradient descent {result.diagnosis}", ConvergenceWarning,
+                      stacklevel=stacklevel)
     return result

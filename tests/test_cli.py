@@ -229,7 +229,7 @@ def test_unknown_file_type(capsys, tmp_path):
     (["--learning-rate", "fast"], "learning_rate must be a real number, got 'fast'"),
     (["--tol", "small"], "argument --tol: must be a number or 'none'"),
     (["--cost", "mae"], "argument --cost: invalid choice: 'mae'"),
-    (["--init", "0"], "init must be a pair of numbers (b0, b1), got 1 values"),
+    (["--init", "0"], "init must be a pair of numbers (b0, b1), got 1 value"),
     (["--record-every", "-2"], "record_every must be >= 0, got -2"),
     (["--n-threads", "0"], "argument --n-threads: must be an integer >= 1, got 0"),
     (["--method", "exact"], "argument --method: invalid choice: 'exact'"),

@@ -74,7 +74,7 @@ def test_standardized_auto_fit_is_scale_invariant(x_scale, y_scale, ndim):
 def test_squares_beyond_float64_are_a_divergence_error_never_an_inf_coefficient():
     x = np.array([0.0, 1e200, 2e200])
     with pytest.raises(gdfast.DivergenceError, match="starting point"):
-        gdfast.fit(x, 2.0 * x)
+        gdfast.fit(x, 2.0 * x, learning_rate=0.01)
     with pytest.raises(ValueError, match=r"^learning_rate='auto' cannot be worked out"):
         gdfast.fit(x, 2.0 * x, learning_rate="auto")
     with pytest.raises(ValueError, match=r"^standardize=True cannot scale column x\[:, 0\]"):
@@ -199,14 +199,15 @@ def test_mse_limits_near_the_float64_limit_are_nan_without_a_numpy_warning():
 
 def test_diagnosis_with_tol_zero_at_max_iter():
     with pytest.warns(gdfast.ConvergenceWarning):
-        res = gdfast.fit([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], tol=0, max_iter=50)
+        res = gdfast.fit([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], tol=0, max_iter=50,
+                         learning_rate=0.01)
     assert "stopped at max_iter=50" in res.diagnosis and "never converge" in res.diagnosis
 
 
 @pytest.mark.parametrize("tol", [1e-300, np.float32(1e-3)])
 def test_diagnosis_when_tol_over_the_gradient_norm_underflows(tol):
     with pytest.warns(gdfast.ConvergenceWarning):
-        res = gdfast.fit([0.0, 0.0], [1e150, 1e150], tol=tol, max_iter=5)
+        res = gdfast.fit([0.0, 0.0], [1e150, 1e150], tol=tol, max_iter=5, learning_rate=0.01)
     assert "stopped at max_iter=5" in res.diagnosis
 
 
