@@ -70,7 +70,7 @@ def test_fit_csv_without_header_by_position(capsys, tmp_path):
     code, out, _ = _fit(capsys, path, "--json", "--learning-rate", "0.2", "--max-iter", "20000",
                         "--tol", "1e-12")
     result = json.loads(out)
-    assert (result["y"], result["x"], result["n_points"]) == ("1", ["0"], 4)
+    assert (result["y"], result["x"], result["n_points"]) == ("y", ["x0"], 4)
     assert result["intercept"] == pytest.approx(1.0) and result["slope"] == pytest.approx(2.0)
 
 
@@ -197,7 +197,9 @@ def test_non_numeric_cell_names_its_line(capsys, tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("x,y\n1,2\n2\n", "line 3: expected 2 cells, got 1"),
-    ("x,y\n1,2\n2,nan\n", "line 3, column 'y': 'nan' is not a finite number"),
+    ("x,y\n1,2\n2,nan\n", "line 3, column 'y': a missing value ('nan'); drop such rows "
+                          "with --dropna"),
+    ("x,y\n1,2\n2,-inf\n", "line 3, column 'y': '-inf' is not a finite number"),
     ("x,y\n", "no data rows"),
     ("", "the file is empty"),
     ("x\n1\n", "need y and at least one x"),
