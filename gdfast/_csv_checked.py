@@ -20,7 +20,8 @@ from array import array
 
 import numpy as np
 
-from ._csv_format import MISSING, ascii_compatible, cell_limit, is_number
+from ._csv_format import (MISSING, ascii_compatible, cell_limit, is_blank, is_number,
+                          split_lines)
 from ._table import InputError, one_line, quoted
 
 
@@ -40,33 +41,50 @@ def read_checked(path, fmt, wanted, dropna):
     with open(path, "rb") as f, cell_limit():
         f.seek(fmt.data_offset)
         lines = _LineCounter(path, f, fmt.encoding, fmt.lines_before)
-        reader = csv.reader(lines, delimiter=fmt.delimiter)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise InputError(f"{path}, line {lines.number}: {one_line(exc)}") from None
-            line = lines.number
-            if len(row) <= 1 and not "".join(row).strip():  # a blank line, not ",,"
-                continue
-            if len(row) != n_cells:
-                raise InputError(f"{path}, line {line}: expected {n_cells} cells, got "
-                                 f"{len(row)} (delimiter {fmt.delimiter!r}; --delimiter "
-                                 f"sets another)")
-            cells = [_cell(path, line, fmt.names[j], row[j]) for j in wanted]
-            if None in cells:
-                if not dropna:
-                    j = wanted[cells.index(None)]
-                    raise InputError(f"{path}, line {line}, column {fmt.names[j]!r}: a missing "
-                                     f"value ({quoted(row[j].strip())}); drop such rows with "
-                                     f"--dropna")
-                dropped += 1
-                continue
-            for j, value in zip(wanted, cells):
-                values[j].append(value)
+        try:
+            for line, row in _rows(path, lines, fmt.delimiter):
+                if len(row) != n_cells:
+                    raise InputError(f"{path}, line {line}: expected {n_cells} cells, got "
+                                     f"{len(row)} (delimiter {fmt.delimiter!r}; --delimiter "
+                                     f"sets another)")
+                cells = [_cell(path, line, fmt.names[j], row[j]) for j in wanted]
+                if None in cells:
+                    if not dropna:
+                        j = wanted[cells.index(None)]
+                        raise InputError(f"{path}, line {line}, column {fmt.names[j]!r}: a "
+                                         f"missing value ({quoted(row[j].strip())}); drop "
+                                         f"such rows with --dropna")
+                    dropped += 1
+                    continue
+                for j, value in zip(wanted, cells):
+                    values[j].append(value)
+        finally:
+            lines.close()
     return {j: np.frombuffer(v, dtype=np.float64) for j, v in values.items()}, dropped
+
+
+def _rows(path, lines, delimiter):
+    """(line number, cells) of each row; a csv error, or a quote left open at the end of the
+    file (which Python's csv module takes as a cell running to the end), names its line."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    last = []
+    while True:
+        lines.record, last = [], lines.record
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"{path}, line {lines.number}: {one_line(exc)}") from None
+        if not all(is_blank(line, delimiter) for line in lines.record):  # blank: not even ""
+            yield lines.number, row
+    try:
+        for _ in csv.reader(last, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputError(f"{path}, line {lines.number - len(last) + 1}: a quoted cell is "
+                             f"not closed before the end of the file") from None
 
 
 def _cell(path, line, name, text):
@@ -88,30 +106,42 @@ def _cell(path, line, name, text):
 
 
 class _LineCounter:
-    """The file's decoded lines from where it stands, each ending in \\n; ``number`` is the
-    file's line number of the last line handed out.  A byte that is not text in the
-    encoding is an InputError naming its line ("near" it for UTF-16/32, decoded in blocks).
+    """The file's decoded lines from where it stands, cut as ``split_lines`` cuts them;
+    ``number`` is the file's line number of the last line handed out.  A byte that is not
+    text in the encoding is an InputError naming its line ("near" it for UTF-16/32, which
+    are decoded in blocks).
     """
 
     def __init__(self, path, f, encoding, lines_before):
         self.path, self.encoding, self.number = path, encoding, lines_before
-        if ascii_compatible(encoding):
-            self._lines = iter(f)  # split on b"\n", decoded one by one
-            self._decode = True
+        self._decode = ascii_compatible(encoding)
+        if self._decode:
+            self._raw = iter(f)  # cut at b"\n", each decoded alone: errors know their line
         else:
-            self._lines = iter(io.TextIOWrapper(f, encoding=encoding, newline="\n"))
-            self._decode = False
+            self._text = io.TextIOWrapper(f, encoding=encoding, newline="")
+            self._raw = iter(self._text)
+        self._pending = []
+        self.record = []  # the lines handed out since the caller last emptied it
+
+    def close(self):
+        """Let go of the file without closing it (its opener closes it)."""
+        if not self._decode:
+            self._text.detach()
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        try:
-            line = next(self._lines)
-            self.number += 1
-            return line.decode(self.encoding) if self._decode else line
-        except UnicodeDecodeError as exc:
-            near = "" if self._decode else "near "
-            raise InputError(f"{self.path}, {near}line {self.number + (not self._decode)}: "
-                             f"not {self.encoding} text ({exc.reason}); give the file's "
-                             f"encoding with --encoding, e.g. --encoding latin-1") from None
+        if not self._pending:
+            try:
+                raw = next(self._raw)
+                text = raw.decode(self.encoding) if self._decode else raw
+            except UnicodeDecodeError as exc:
+                near = "" if self._decode else "near "
+                raise InputError(f"{self.path}, {near}line {self.number + 1}: not "
+                                 f"{self.encoding} text ({exc.reason}); give the file's "
+                                 f"encoding with --encoding, e.g. --encoding latin-1") from None
+            self._pending = split_lines(text)[::-1] or [text]  # a lone \r ends a line too
+        self.number += 1
+        self.record.append(self._pending.pop())
+        return self.record[-1]

@@ -8,13 +8,14 @@ find a missing or non-finite value, is read again by the checked reader
 form they do not take, returns the columns).  So every reader gives the same
 columns, and every error the same message.
 """
+import csv
 import io
 import warnings
 
 import numpy as np
 
 from ._csv_checked import read_checked
-from ._csv_format import MISSING, detect
+from ._csv_format import MISSING, detect, is_blank, split_lines
 from ._table import InputError, assemble, choose_columns
 
 READERS = ("pyarrow", "numpy", "checked")
@@ -78,10 +79,14 @@ def _read_pyarrow(path, fmt, wanted, dropna):
         raise
     except (pa.ArrowException, ValueError, UnicodeError):  # the checked reader says why
         return None
+    if _ends_in_an_open_quote(path, fmt):
+        return None  # pyarrow takes it as a cell running to the end; the checked reader refuses
     dropped = 0
     if any(table.column(name).null_count for name in chosen):
         if not dropna:
             return None  # the checked reader names the first missing cell's line
+        if any(pc.any(pc.invert(pc.is_finite(table.column(name)))).as_py() for name in chosen):
+            return None  # inf (or nan), an error even in a row that --dropna would drop
         valid = [pc.is_valid(table.column(name)) for name in chosen]
         keep = valid[0]
         for more in valid[1:]:
@@ -97,6 +102,31 @@ def _read_pyarrow(path, fmt, wanted, dropna):
     return columns, dropped
 
 
+def _ends_in_an_open_quote(path, fmt, tail_bytes=1 << 20):
+    """True if the file's last row leaves a quote open (or its last line is too long to tell).
+
+    pyarrow, told that no cell holds a line end, takes a quote opened on the last line
+    as a cell running to the end of the file; Python's csv module (strict) refuses it.
+    """
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        start = max(fmt.data_offset, size - tail_bytes)
+        start += (start - fmt.data_offset) % 4  # whole UTF-16/32 code units
+        f.seek(start)
+        tail = f.read().decode(fmt.encoding, errors="replace")
+    lines = [line for line in split_lines(tail) if not is_blank(line, fmt.delimiter)]
+    if not lines or '"' not in lines[-1]:
+        return False
+    if len(lines) == 1 and start > fmt.data_offset:
+        return True  # the last line began before the tail read: let the checked reader tell
+    try:
+        for _ in csv.reader(lines[-1:], delimiter=fmt.delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _read_numpy(path, fmt, wanted, dropna):
     """({position: column}, 0), or None for the checked reader to take over.
 
@@ -106,14 +136,16 @@ def _read_numpy(path, fmt, wanted, dropna):
     """
     with open(path, "rb") as f:
         f.seek(fmt.data_offset)
+        text = io.TextIOWrapper(f, encoding=fmt.encoding)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": checked below
             try:
-                table = np.loadtxt(io.TextIOWrapper(f, encoding=fmt.encoding), dtype=np.float64,
-                                   delimiter=fmt.delimiter, comments=None, quotechar='"',
-                                   ndmin=2)
+                table = np.loadtxt(text, dtype=np.float64, delimiter=fmt.delimiter,
+                                   comments=None, quotechar='"', ndmin=2)
             except (ValueError, UnicodeError):
                 return None
+            finally:
+                text.detach()  # the file is closed by its own `with`
     if table.shape[0] == 0 or table.shape[1] != len(fmt.names):
         return None
     columns = {j: table[:, j] for j in wanted}

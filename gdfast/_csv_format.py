@@ -12,7 +12,9 @@ the fast readers and the checked one (``_csv_file``, ``_csv_checked``):
   when each of its cells is a number or empty (a missing-value marker), and a
   header otherwise; a headerless file's columns are named x0, x1, ... and y
   (the last);
-- blank lines (empty or whitespace only) are skipped everywhere.
+- lines end with \\n, \\r\\n or \\r; blank lines (empty, or spaces and tabs only)
+  (but not the delimiter) are skipped everywhere; a cell is stripped of
+  whitespace (Python's ``str.strip``).
 """
 import codecs
 import contextlib
@@ -31,6 +33,8 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 DELIMITERS = ("\t", ";", ",")  # sniffed in this order: tab and ';' are never part of a number
 SNIFFED_ROWS = 20
 
+# a line and its end: "\n", "\r\n", or a "\r" not followed by "\n" (or the last line, unended)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r(?!\n)|\r\Z)|[^\r\n]+\Z")
 # a number as every reader takes it, once the whitespace around it is stripped
 NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)",
                     re.ASCII | re.IGNORECASE)
@@ -56,6 +60,18 @@ class CsvFormat:
     names: list
     data_offset: int
     lines_before: int
+
+
+def split_lines(text):
+    """``text`` cut after each line end, as the fast readers cut it: \\n, \\r\\n or a lone \\r."""
+    return _LINE.findall(text)
+
+
+def is_blank(line, delimiter=None):
+    """True for a line the readers skip: empty, or only spaces and tabs (unless the
+    delimiter is a tab: then a line of tabs is a row of empty cells)."""
+    whitespace = " \t\r\n" if delimiter is None else " \t\r\n".replace(delimiter, "")
+    return not line.strip(whitespace)
 
 
 def is_number(text):
@@ -96,10 +112,11 @@ def detect(path, encoding=None, delimiter=None, header=None):
     if "\x00" in text:
         raise InputError(f"{path}, line {text[:text.index(chr(0))].count(chr(10)) + 1}: a NUL "
                          f"character: this is not a text file (is it really CSV?)")
-    lines = text.split("\n")
-    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if at_end and lines[-1] else [])
+    lines = split_lines(text)
+    if lines and not at_end and not lines[-1].endswith(("\n", "\r")):
+        lines.pop()  # cut by the end of the prefix
     blank = 0
-    while blank < len(lines) and not lines[blank].strip():
+    while blank < len(lines) and is_blank(lines[blank]):
         blank += 1
     if blank == len(lines):
         if at_end:

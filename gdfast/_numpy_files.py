@@ -10,6 +10,7 @@ directory's size and checks the CRC), and an archive whose arrays would not fit
 is refused before it is read.
 """
 import math
+import tokenize
 import zipfile
 import zlib
 
@@ -18,9 +19,10 @@ import numpy as np
 from ._table import (InputError, assemble, check_memory, check_numeric, choose_columns,
                      finite_columns, one_line)
 
-# what reading a damaged archive or array header can raise (besides MemoryError)
+# what reading a damaged archive or array header can raise (besides MemoryError); NumPy
+# parses an old-style header with the tokenize module, which raises its own errors
 _DAMAGED = (ValueError, TypeError, OverflowError, OSError, EOFError, zipfile.BadZipFile,
-            zlib.error, NotImplementedError, RuntimeError)
+            zlib.error, NotImplementedError, RuntimeError, SyntaxError, tokenize.TokenError)
 
 
 def positional_names(count):

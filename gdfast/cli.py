@@ -1,6 +1,7 @@
 """The `gdfast` command line: demo, fit FILE, bench."""
 import argparse
 import codecs
+import functools
 import inspect
 import os
 import sys
@@ -45,15 +46,22 @@ def _fit_default(name):
     return repr(value) if isinstance(value, str) else value
 
 
-def _version():
-    from importlib import metadata
+class _VersionAction(argparse.Action):
+    """--version: the installed distribution's version, looked up only when asked for."""
 
-    try:
-        return metadata.version("gdfast")
-    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
-        from . import __version__
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print gdfast's version and exit"):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
 
-        return __version__
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib import metadata
+
+        try:
+            version = metadata.version("gdfast")
+        except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+            from . import __version__ as version
+        print(f"gdfast {version}")
+        parser.exit()
 
 
 def _int_at_least(low, high=None):
@@ -259,14 +267,16 @@ def _add_bench(commands):
                        help="timings per size; the best is shown")
 
 
+@functools.lru_cache(maxsize=None)
 def build_parser():
+    """The parser of the whole command line (built once: parsing does not change it)."""
     parser = _Parser(
         prog="gdfast", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Batch gradient descent for linear regression.",
         epilog="examples:\n  gdfast demo --n 50 --seed 1\n  gdfast fit data.csv --y price\n"
                "  gdfast bench\nsee gdfast COMMAND --help for each command\n\n"
                + _paragraphs(_exit_codes.HELP))
-    parser.add_argument("--version", action="version", version=f"gdfast {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
     _add_fit(commands)

@@ -141,8 +141,8 @@ def test_latin1_is_an_error_naming_the_line_then_read_with_encoding(tmp_path):
 
 
 def test_latin1_beyond_the_first_mib_names_its_line(tmp_path):
-    rows = PREFIX_BYTES // 8 + 10
-    body = "".join(f"{k},{k}\n" for k in range(rows))
+    rows = PREFIX_BYTES // 64 + 10  # lines of more than 64 bytes: past the first MiB
+    body = "".join(f"{k}.{'0' * 60},{k}\n" for k in range(rows))
     path = _write(tmp_path, ("x,y\n" + body).encode() + b"1,\xe9\n")
     _error(path, f"line {rows + 2}: not utf-8 text")
 
