@@ -2,8 +2,8 @@
 
 pyarrow's multi-threaded CSV reader when pyarrow is installed, NumPy's C reader
 (``np.loadtxt``) otherwise; both parse only after ``_csv_format`` has worked out
-the encoding, delimiter and header.  A file either refuses, or in which they
-find a missing or non-finite value, is read again by the checked reader
+the encoding, delimiter and header.  A file they refuse, or in which they find
+a missing or non-finite value, is read again by the checked reader
 (``_csv_checked``), which names the line and column of the problem (or, for a
 form they do not take, returns the columns).  So every reader gives the same
 columns, and every error the same message.
@@ -16,7 +16,7 @@ import numpy as np
 
 from ._csv_checked import read_checked
 from ._csv_format import MISSING, detect, is_blank, split_lines
-from ._table import InputError, assemble, choose_columns
+from ._table import InputError, arrow_chunks, assemble, choose_columns
 
 READERS = ("pyarrow", "numpy", "checked")
 # pyarrow parses blocks of this size in parallel; a row must fit in one
@@ -95,23 +95,10 @@ def _read_pyarrow(path, fmt, wanted, dropna):
         table = table.filter(keep)
         dropped = before - table.num_rows
     # each column as its chunks' buffers (no copy): assemble joins them into x and y
-    columns = {j: [_float64_view(chunk) for chunk in table.column(name).chunks]
-               for j, name in zip(wanted, chosen)}
+    columns = {j: arrow_chunks(table.column(name)) for j, name in zip(wanted, chosen)}
     if not all(np.isfinite(chunk).all() for column in columns.values() for chunk in column):
         return None  # inf, or a NaN written in a way that is not a missing-value marker
     return columns, dropped
-
-
-def _float64_view(chunk):
-    """A float64 arrow array without nulls as a NumPy view of its buffer.
-
-    Not ``chunk.to_numpy()``, which imports pandas when it is installed (most of a
-    second, longer than reading a million rows).
-    """
-    data = chunk.buffers()[1]
-    if data is None:  # an empty chunk may have no buffer
-        return np.empty(0)
-    return np.frombuffer(data, dtype=np.float64, count=len(chunk), offset=8 * chunk.offset)
 
 
 def _ends_in_an_open_quote(path, fmt, tail_bytes=1 << 20):
@@ -123,7 +110,7 @@ def _ends_in_an_open_quote(path, fmt, tail_bytes=1 << 20):
     with open(path, "rb") as f:
         size = f.seek(0, 2)
         start = max(fmt.data_offset, size - tail_bytes)
-        start += (start - fmt.data_offset) % 4  # whole UTF-16/32 code units
+        start += -(start - fmt.data_offset) % 4  # whole UTF-16/32 code units from the data
         f.seek(start)
         tail = f.read().decode(fmt.encoding, errors="replace")
     lines = [line for line in split_lines(tail) if not is_blank(line, fmt.delimiter)]

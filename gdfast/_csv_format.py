@@ -154,7 +154,7 @@ def _encoding(prefix, given):
     found = next(((bom, name) for bom, name in BOMS if prefix.startswith(bom)), None)
     if given is None:
         return (found[1], len(found[0])) if found else ("utf-8", 0)
-    given = codecs.lookup(given).name
+    given = codecs.lookup(given).name.replace("utf-8-sig", "utf-8")  # the mark is skipped here
     if found and given.replace("-sig", "").split("-")[:2] == found[1].split("-")[:2]:
         return found[1], len(found[0])  # e.g. --encoding utf-16 on a UTF-16-LE file with its mark
     return given, 0

@@ -25,6 +25,10 @@ _DAMAGED = (ValueError, TypeError, OverflowError, OSError, EOFError, zipfile.Bad
             zlib.error, NotImplementedError, RuntimeError, SyntaxError, tokenize.TokenError)
 
 
+# the most columns of a 2-D .npy array (each a name and a view)
+MAX_COLUMNS = 100_000
+
+
 def positional_names(count):
     """Names of unnamed columns: x0, x1, ... for all but the last, which is y (the default y)."""
     return [f"x{j}" for j in range(count - 1)] + ["y"]
@@ -53,6 +57,9 @@ def read_npy(path, y=None, x=None, *, dropna=False):
         raise InputError(f"{path}: expected a 1-D structured array (one field per column), "
                          f"got shape {array.shape}")
     elif array.ndim == 2:
+        if array.shape[1] > MAX_COLUMNS:
+            raise InputError(f"{path}: {array.shape[1]} columns; gdfast fit reads at most "
+                             f"{MAX_COLUMNS} (is the array transposed?)")
         names = positional_names(array.shape[1])
         columns = [array[:, j] for j in range(array.shape[1])]
     else:

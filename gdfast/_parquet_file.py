@@ -4,8 +4,8 @@ The schema and row count come from the file's footer: the chosen columns must
 be numeric and fit in the memory available before any page is read.  A null is
 a missing cell (refused, or its row dropped with ``dropna``), like NaN.
 """
-from ._table import (InputError, assemble, check_memory, check_numeric, choose_columns,
-                     finite_columns, one_line)
+from ._table import (InputError, arrow_chunks, assemble, check_memory, choose_columns,
+                     finite_columns, joined, one_line)
 
 
 def read_parquet(path, y=None, x=None, *, dropna=False):
@@ -48,6 +48,8 @@ def read_parquet(path, y=None, x=None, *, dropna=False):
         column = table.column(names[j])
         if pa.types.is_decimal(column.type):
             column = pc.cast(column, pa.float64())
+        elif pa.types.is_boolean(column.type):  # one bit a value: as bytes
+            column = pc.cast(column, pa.uint8())
         if column.null_count:
             nulls = pc.is_null(column)
             if not dropna:
@@ -61,9 +63,6 @@ def read_parquet(path, y=None, x=None, *, dropna=False):
         keep = pc.invert(missing)
         columns = {j: pc.filter(column, keep) for j, column in columns.items()}
         dropped = table.num_rows - len(columns[y_index])
-    columns = {j: column.to_numpy() for j, column in columns.items()}
-    del table
-    for j, column in columns.items():
-        check_numeric(path, names[j], column)
+    columns = {j: joined(arrow_chunks(column)) for j, column in columns.items()}
     columns, more = finite_columns(path, columns, names, dropna)
     return assemble(path, columns, names, y_index, x_indices, dropped + more)

@@ -155,17 +155,17 @@ def assemble(path, columns, names, y_index, x_indices, dropped=0):
     of 1-D arrays (its chunks, as a parser returns them: joined here, once,
     straight into x).  It is emptied of the x columns it copies.
     """
-    y = _joined(columns[y_index])
+    y = joined(columns[y_index])
     if len(y) == 0:
         raise InputError(f"{path}: no data rows" + (" left after --dropna" if dropped else ""))
     if len(x_indices) == 1:
-        x = _joined(columns[x_indices[0]])
+        x = joined(columns[x_indices[0]])
     else:
         # one copy, column by column, in the order the d-feature kernel reads fastest
         dtype = np.result_type(*(_dtype(columns[j]) for j in x_indices))
         x = np.empty((len(y), len(x_indices)), dtype=dtype, order="F")
         for k, j in enumerate(x_indices):
-            _joined(columns.pop(j), out=x[:, k])  # the caller's copy goes once it is used
+            joined(columns.pop(j), out=x[:, k])  # the caller's copy goes once it is used
     return Data(x, y, names[y_index], [names[j] for j in x_indices], dropped)
 
 
@@ -173,8 +173,8 @@ def _dtype(column):
     return column[0].dtype if isinstance(column, list) else column.dtype
 
 
-def _joined(column, out=None):
-    """A column as one array (into ``out`` when given)."""
+def joined(column, out=None):
+    """A column (an array, or a list of arrays: its chunks) as one array, into ``out`` if given."""
     if not isinstance(column, list):
         if out is None:
             return column
@@ -183,6 +183,23 @@ def _joined(column, out=None):
     if out is None and len(column) == 1:
         return column[0]
     return np.concatenate(column, out=out) if column else np.empty(0)
+
+
+def arrow_chunks(column):
+    """A pyarrow ChunkedArray of fixed-width numbers, without nulls, as a list of NumPy
+    views of its chunks' buffers (no copy; ``assemble`` joins them).
+
+    Not ``to_numpy()``, which imports pandas when it is installed: most of a second,
+    longer than reading a million rows.
+    """
+    views = []
+    for chunk in column.chunks:
+        dtype = np.dtype(chunk.type.to_pandas_dtype())
+        data = chunk.buffers()[1]
+        views.append(np.empty(0, dtype) if data is None else
+                     np.frombuffer(data, dtype=dtype, count=len(chunk),
+                                   offset=dtype.itemsize * chunk.offset))
+    return views or [np.empty(0, np.dtype(column.type.to_pandas_dtype()))]
 
 
 def available_memory():

@@ -86,6 +86,8 @@ def test_npy_hostile(tmp_path):
     _error(path, "cannot read as .npy")
     path.write_bytes(_npy_bytes(np.arange(5.0)))
     _error(path, "expected a 2-D array (rows x columns) or a structured array, got shape (5,)")
+    np.save(path, np.zeros((1, 200_000), dtype=np.uint8))
+    _error(path, "200000 columns; gdfast fit reads at most 100000 (is the array transposed?)")
     nested = np.zeros(3, dtype=[("p", [("q", "f8")]), ("y", "f8")])
     np.save(path, nested)
     _error(path, "column 'p' is not numeric")
@@ -212,6 +214,14 @@ def test_parquet_nulls_types_and_duplicates(tmp_path):
     data = load_xy(path, dropna=True)
     assert data.dropped == 2 and data.x_names == ["x", "n"]
     np.testing.assert_array_equal(data.x, [[1.0, 1.0], [4.0, 4.0]])
+    # several row groups (so several chunks a column), bools, float32 kept as float32
+    pq.write_table(pa.table({"b": [True, False, True, True, False],
+                             "f": pa.array([0.5, 1.5, 2.5, 3.5, 4.5], pa.float32()),
+                             "y": [1.0, 2.0, 3.0, 4.0, 5.0]}), path, row_group_size=2)
+    data = load_xy(path)
+    np.testing.assert_array_equal(data.x, [[1, 0.5], [0, 1.5], [1, 2.5], [1, 3.5], [0, 4.5]])
+    np.testing.assert_array_equal(data.y, [1.0, 2.0, 3.0, 4.0, 5.0])
+    assert load_xy(path, x=["f"]).x.dtype == np.float32
     pq.write_table(pa.table({"s": ["a", "b"], "y": [1.0, 2.0]}), path)
     _error(path, "column 's' is not numeric (type string)")
     pq.write_table(pa.Table.from_arrays([pa.array([1.0, 2.0]), pa.array([3.0, 4.0])],
