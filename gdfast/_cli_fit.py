@@ -38,8 +38,8 @@ def run(args):
         warnings.simplefilter("always")
         try:
             result = fit(data.x, data.y, **options)
-        except (TypeError, ValueError) as exc:  # bad data or option: fit names it
-            raise InputError(str(exc)) from None
+        except (TypeError, ValueError) as exc:  # bad data or option: fit names which
+            raise InputError(f"{args.file}: {exc}") from None
         except DivergenceError as exc:
             result, status, message = exc.result, "diverged", str(exc)
             code = _exit_codes.DIVERGED

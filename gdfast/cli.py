@@ -344,7 +344,7 @@ def main(argv=None):
     try:
         return _run(args)
     except InputError as exc:
-        print(f"gdfast {args.command}: error: {exc}", file=sys.stderr)
+        print(f"gdfast {args.command}: error: {one_line(exc, limit=2000)}", file=sys.stderr)
         return _exit_codes.USAGE
     except KeyboardInterrupt:
         print(f"gdfast {args.command}: interrupted", file=sys.stderr)

@@ -558,3 +558,10 @@ def test_demo_out_that_cannot_be_a_folder_is_refused_before_the_walk_through(
         proc = _run_cli("demo", "--n", "10", "--out", out, cwd=tmp_path)
         assert proc.returncode == 2 and proc.stdout == "", proc.stderr
         assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
+
+
+def test_errors_from_fit_name_the_file(capsys, tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("x,y\n1,2\n1,3\n1,4\n")
+    code, _, err = _fit(capsys, path, "--standardize")
+    _one_line_error(code, err, f"gdfast fit: error: {path}: ", "constant")

@@ -26,6 +26,7 @@ and :func:`check_valid_outcome`, and one more target in ``TARGETS``.
 import contextlib
 import io
 import math
+import re
 import warnings
 
 import numpy as np
@@ -470,7 +471,8 @@ def check_cli(folder, name, content, argv):
         record = json.loads(out)
         assert all(math.isfinite(v) for v in [record["intercept"], record["cost"], *record["coef"]])
     elif "--json" not in argv:
-        assert " points, y = " in out, out
+        assert re.search(r": \d+ points?( \(\d+ rows? with missing cells dropped\))?, y = ",
+                         out), out
     return "fitted" if code == 0 else "diverged"
 
 
