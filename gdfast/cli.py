@@ -64,8 +64,8 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def _int_at_least(low, high=None):
-    """An argparse type: an integer in [low, high]."""
+def _integer_between(low, high=None):
+    """An argparse type: an integer from ``low`` to ``high`` (no upper bound if None)."""
     bounds = f">= {low}" if high is None else f"from {low} to {high}"
 
     def parse(text):
@@ -81,7 +81,7 @@ def _int_at_least(low, high=None):
     return parse
 
 
-_positive_int = _int_at_least(1)
+_positive_int = _integer_between(1)
 
 
 def _encoding(text):
@@ -156,9 +156,9 @@ def _add_demo(commands):
         ["gdfast demo --n 200 --seed 42",
          "gdfast demo --out docs/demo       # the README's pictures",
          "gdfast demo --no-plots            # text only"])
-    demo.add_argument("--n", type=_int_at_least(1, MAX_DEMO_POINTS), default=100,
+    demo.add_argument("--n", type=_integer_between(1, MAX_DEMO_POINTS), default=100,
                       help=f"number of points, at most {MAX_DEMO_POINTS}")
-    demo.add_argument("--seed", type=_int_at_least(0), default=0,
+    demo.add_argument("--seed", type=_integer_between(0), default=0,
                       help="random seed, an integer >= 0")
     demo.add_argument("--out", type=Path, default=None, metavar="DIR",
                       help="folder for the pictures (default: a new gdfast-demo-TIME folder "
