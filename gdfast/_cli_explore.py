@@ -1,7 +1,8 @@
 """`gdfast explore [FILE]`: the explorer page for a data file's columns, or for the demo's data."""
 from pathlib import Path
 
-from ._table import InputError, load_xy
+from ._data_file import load_xy
+from ._table import InputError
 
 DEMO_POINTS = 100
 DEMO_SEED = 0
@@ -29,7 +30,8 @@ def run(args):
                  f"y = {_demo.TRUE_INTERCEPT:g} + {_demo.TRUE_SLOPE:g}x")
         out = args.out or Path("gdfast-explore.html")
     else:
-        x, y, y_name, x_names = load_xy(args.file, args.y, args.x)
+        data = load_xy(args.file, args.y, args.x)
+        x, y, y_name, x_names = data.x, data.y, data.y_name, data.x_names
         if len(x_names) != 1:
             raise InputError(f"{args.file}: the explorer serves one x column, got "
                              f"{len(x_names)} ({', '.join(x_names)}); pick one with --x")

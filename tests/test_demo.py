@@ -48,7 +48,7 @@ def test_demo_console_script(tmp_path):
 def test_demo_rejects_bad_n(tmp_path):
     proc = _run("demo", "--n", "0", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "--n: must be an integer >= 1" in proc.stderr
+    assert "--n: must be an integer from 1 to 1000000, got 0" in proc.stderr
 
 
 @pytest.mark.parametrize("n", [1, 2, 5])

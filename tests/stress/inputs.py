@@ -27,6 +27,7 @@ import contextlib
 import inspect
 import io
 import math
+import re
 import warnings
 
 import numpy as np
@@ -476,7 +477,8 @@ def check_cli(folder, name, content, argv):
         record = json.loads(out)
         assert all(math.isfinite(v) for v in [record["intercept"], record["cost"], *record["coef"]])
     elif "--json" not in argv:
-        assert " points, y = " in out, out
+        assert re.search(r": \d+ points?( \(\d+ rows? with missing cells dropped\))?, y = ",
+                         out), out
     return "fitted" if code == 0 else "diverged"
 
 
