@@ -467,7 +467,7 @@ def test_history_that_cannot_be_written_is_refused_before_the_fit(
 def test_one_point_and_one_iteration_are_singular(capsys, tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("x,y\n1,2\n")
-    code, out, _ = _fit(capsys, path, "--max-iter", "1")
+    code, out, _ = _fit(capsys, path, "--max-iter", "1", "--learning-rate", "0.01")
     assert code == 0
     assert out.startswith(f"{path}: 1 point, y = y, x = x\n")
     assert "max_iter reached after 1 iteration: cost" in out
