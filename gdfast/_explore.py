@@ -3,7 +3,9 @@
 The page runs gdfast's one-feature descent itself, in JavaScript
 (``_explore_engine.js``), from the data's sufficient statistics
 (:class:`gdfast.Statistics`), so any learning rate, start or number of
-iterations is redrawn at once, and its numbers are ``gdfast.fit``'s.  Its
+iterations is redrawn at once, and its numbers are ``gdfast.fit``'s; its
+diagnosis is ``FitResult.diagnosis``'s, by a port of ``_diagnosis.py``
+(``_explore_diagnosis.js``).  Its
 views (``_explore_views.js``) are drawn with Plotly, whose JavaScript the
 ``plotly`` package ships: it is inlined with everything else, so the page
 makes no request at all and works offline.  Needs the extra
@@ -218,6 +220,7 @@ def _page(data, plotly_js):
         "__DATA__": data_json,
         "__PLOTLY__": _script(plotly_js),
         "__ENGINE__": _script((_HERE / "_explore_engine.js").read_text(encoding="utf-8")),
+        "__DIAGNOSIS__": _script((_HERE / "_explore_diagnosis.js").read_text(encoding="utf-8")),
         "__VIEWS__": _script((_HERE / "_explore_views.js").read_text(encoding="utf-8")),
     }
     # one pass over the template: text put in is never searched for placeholders

@@ -1,12 +1,14 @@
 // The explorer's arithmetic: gdfast's one-feature descent, its learning-rate
-// limits and its diagnosis, in JavaScript, from the data's sufficient
-// statistics (gdfast.Statistics: n, mean_x, mean_y, gram_xx, cross_xy, sum_yy).
+// limits and Python's number formatting, in JavaScript, from the data's
+// sufficient statistics (gdfast.Statistics: n, mean_x, mean_y, gram_xx,
+// cross_xy, sum_yy).  The diagnosis in words is _explore_diagnosis.js.
 //
 // Each function transcribes the Python or Cython it names, operation for
 // operation, so the page's numbers are gdfast.fit's: the plain descent is
 // gdfast/_kernels.pyx's run_descent_stats (_sums_from_stats, _advance), the
 // standardized one gdfast/_multi_kernels.pyx's (_stats_sums, _advance, _norm),
-// the limits gdfast/_learning_rate.py's and the words gdfast/_diagnosis.py's.
+// the limits gdfast/_learning_rate.py's (with its names: LearningRateLimits,
+// from_hessian, rate, iterations, standardized).
 // They agree to rounding, not bit for bit: the kernels are compiled per SIMD
 // level, and the AVX2 and AVX-512 builds let the C compiler fuse a multiply
 // and an add (one rounding where JavaScript makes two), and the statistics
@@ -17,12 +19,11 @@
 
   const STATUS = { RUNNING: "running", CONVERGED: "converged", MAX_ITER: "max_iter",
                    DIVERGED: "diverged" };
+  // np.finfo(np.float64).eps
   const EPS = Math.pow(2, -52);
-  const FLOAT64_LIMIT = 1 / EPS;
-  const SLOW = 1e3;
 
   // ---------------------------------------------------------------------
-  // Python's number formatting: format(value, ".{p}g") and ".0f"
+  // Python's number formatting: format(value, spec) for "g", ".{p}g", ".0f", ","
   // ---------------------------------------------------------------------
 
   // toExponential rounds a tie away from zero, Python to even; a tie is
@@ -85,71 +86,172 @@
     return Number("1e" + k);
   }
 
-  /** gdfast._diagnosis.round_down: value > 0 rounded down to 3 significant digits. */
-  function roundDown(value, digits) {
-    const d = digits === undefined ? 3 : digits;
-    if (!Number.isFinite(value) || value <= 0) return value;
-    const step = powerOfTen(Math.floor(Math.log10(value)) - d + 1);
-    return Math.floor(value / step) * step;
+  /** format(n, ",") as Python writes it, for an integer n (|n| < 1e21). */
+  function formatThousands(n) {
+    const digits = String(Math.abs(n));
+    return (n < 0 ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  /**
+   * format(value, spec) as Python writes it, for the specs gdfast's messages
+   * use: "g", ".{p}g", ".0f", and "," (integers).  Any other spec throws, so a
+   * new one in gdfast/_diagnosis.py is ported, never written some other way.
+   */
+  function format(value, spec) {
+    const g = /^(?:\.(\d+))?g$/.exec(spec);
+    if (g) return formatG(value, g[1] === undefined ? 6 : Number(g[1]));
+    if (spec === ".0f") return formatF0(value);
+    if (spec === "," && Number.isInteger(value)) return formatThousands(value);
+    throw new Error(`format spec ${JSON.stringify(spec)} of ${value} is not ported`);
   }
 
   // ---------------------------------------------------------------------
-  // The learning-rate limits (gdfast/_learning_rate.py)
+  // The learning-rate limits: gdfast/_learning_rate.py, with its names (and
+  // gdfast/_standardize.py's feature_map), for one feature with an intercept.
+  // A Hessian is [[h00, h01], [h01, h11]], as NumPy's.
   // ---------------------------------------------------------------------
 
-  /** The feature map of standardize=True, fit_intercept=True (gdfast/_standardize.py). */
-  function featureMap(stats, standardize) {
-    if (!standardize) return { center: 0, invScale: 1 };
+  // gdfast/_standardize.py _TINY: a variance below it cannot be scaled
+  const TINY = 2.2250738585072014e-308;
+
+  /**
+   * gdfast/_standardize.py feature_map for one column with an intercept:
+   * { center, inv_scale }; null where standardize=True refuses the column
+   * (Python raises a ValueError there).
+   */
+  function feature_map(stats, standardize) {
+    if (!standardize) return { center: 0, inv_scale: 1 };
+    // the diagonal of Moments.covariance, clipped at 0 as moments() does
     const variance = Math.max(stats.gram_xx / stats.weight_sum, 0);
-    const scale = Math.sqrt(variance);
-    if (!(scale > 0) || !Number.isFinite(scale)) return null;
-    return { center: stats.mean_x, invScale: 1 / scale };
+    if (!Number.isFinite(variance) || !(variance >= TINY)) return null;
+    return { center: stats.mean_x, inv_scale: 1 / Math.sqrt(variance) };
   }
 
-  /** H of the cost in the descent's parameters, [[a, b], [b, c]] (hessian()). */
+  /**
+   * gdfast/_learning_rate.py hessian (fit_intercept=True): H of the cost in the
+   * descent's parameters for z = (x - center) * inv_scale.  With center 0 and
+   * inv_scale 1 it is gdfast/_descent.py _line_limits' H, bit for bit.
+   */
   function hessian(stats, map, cost) {
-    const variance = Math.max(stats.gram_xx / stats.weight_sum, 0);
+    const covariance = Math.max(stats.gram_xx / stats.weight_sum, 0);
     const offset = stats.mean_x - map.center;
-    const meanZ = offset * map.invScale;
-    const secondZ = (variance + offset * offset) * (map.invScale * map.invScale);
-    const factor = cost === "mse" ? 2 : 1;
-    return factor === 1 ? [1, meanZ, secondZ] : [2 * 1, 2 * meanZ, 2 * secondZ];
+    const mean_z = offset * map.inv_scale;
+    const second_z = (covariance + offset * offset) * (map.inv_scale * map.inv_scale);
+    const h = [[1, mean_z], [mean_z, second_z]];
+    return cost === "mse" ? h.map((row) => row.map((v) => 2 * v)) : h;
   }
 
-  /** LearningRateLimits.from_hessian for a 2x2 H given as [a, b, c]. */
-  function limitsFromHessian(h) {
-    const [a, b, c] = h;
-    if (![a, b, c].every(Number.isFinite)) {
-      return { eigenvalues: [NaN, NaN], maxStable: NaN, maxNoBounce: NaN, optimal: NaN,
-               conditionNumber: NaN };
-    }
+  /** gdfast/_learning_rate.py _eigenvalues: the closed form for 2x2, ascending. */
+  function _eigenvalues(h) {
+    const a = h[0][0];
+    const b = h[0][1];
+    const c = h[1][1];
     const mid = 0.5 * (a + c);
     const radius = Math.hypot(0.5 * (a - c), b);
     const big = mid + radius;
-    const small = big > 0 ? (a * c - b * b) / big : 0;
-    const ev = [Math.max(small, 0), big];
-    if (!(big > 0)) {
-      return { eigenvalues: ev, maxStable: Infinity, maxNoBounce: Infinity, optimal: 1,
-               conditionNumber: Infinity };
+    // a*c - b*b = small * big; dividing avoids mid - radius's cancellation
+    let small = big > 0 ? (a * c - b * b) / big : 0;
+    if (!Number.isFinite(small)) small = (a / big) * c - (b / big) * b;
+    return [Math.max(small, 0), big];
+  }
+
+  /** gdfast/_learning_rate.py LearningRateLimits: its fields, methods and names. */
+  class LearningRateLimits {
+    constructor(eigenvalues, max_stable, max_no_bounce, optimal, condition_number,
+                _hessian = null, _fit_intercept = null) {
+      Object.assign(this, { eigenvalues, max_stable, max_no_bounce, optimal,
+                            condition_number, _hessian, _fit_intercept });
     }
-    const threshold = big * 2 * EPS;
-    const smallest = ev[0] > threshold ? ev[0] : big;
-    const singular = ev[0] <= threshold;
-    return { eigenvalues: ev, maxStable: 2 / big, maxNoBounce: 1 / big,
-             optimal: 2 / (smallest + big), conditionNumber: singular ? Infinity : big / smallest };
+
+    /** LearningRateLimits.from_hessian. */
+    static from_hessian(h, fit_intercept = null) {
+      const n = h.length;
+      if (!h.every((row) => row.every(Number.isFinite))) {
+        // the squares of x overflow float64: nothing can be said (all NaN)
+        return new LearningRateLimits(new Array(n).fill(NaN), NaN, NaN, NaN, NaN);
+      }
+      const ev = _eigenvalues(h);
+      const big = ev[n - 1];
+      if (!(big > 0)) return new LearningRateLimits(ev, Infinity, Infinity, 1, Infinity);
+      const zero = big * (n * EPS);
+      const small = ev.filter((v) => v > zero)[0];
+      const singular = ev[0] <= zero;
+      const total = small + big;
+      const optimal = Number.isFinite(total) ? 2 / total : 2 / big / (1 + small / big);
+      return new LearningRateLimits(ev, 2 / big, 1 / big, optimal,
+                                    singular ? Infinity : big / small, h, fit_intercept);
+    }
+
+    /** LearningRateLimits.standardized (worked out on first access, then kept). */
+    get standardized() {
+      if (!("_standardized" in this)) this._standardized = this._standardize();
+      return this._standardized;
+    }
+
+    _standardize() {
+      const h = this._hessian;
+      if (h === null || this._fit_intercept === null) return null;
+      let c = 1;          // kappa does not depend on the factor of the cost
+      let cov = h;
+      if (this._fit_intercept) {
+        // H = c [[1, m], [m, S]]: the covariance is c (S - m m^T), the Schur
+        // complement of the intercept's entry (its digits go when |m| >> sd)
+        c = h[0][0];
+        cov = h.slice(1).map((row, i) => row.slice(1).map((v, j) => v - h[0][i + 1] * h[0][j + 1] / c));
+      }
+      const scale = cov.map((row, i) => Math.sqrt(row[i]));
+      const corr = cov.map((row, i) => row.map((v, j) => v / (scale[i] * scale[j])));
+      if (!(scale.every((s) => s > 0) && corr.every((row) => row.every(Number.isFinite)))) {
+        return null;   // a constant column (standardize=True refuses it), or overflow
+      }
+      corr.forEach((row, i) => { row[i] = 1; });
+      // with an intercept: [[1, 0], [0, corr]]
+      const standard = !this._fit_intercept ? corr
+        : [[1, ...corr.map(() => 0)], ...corr.map((row) => [0, ...row])];
+      return LearningRateLimits.from_hessian(standard.map((row) => row.map((v) => c * v)));
+    }
+
+    /** LearningRateLimits._learning_rate: null and "auto" mean ``optimal``. */
+    _learning_rate(learning_rate) {
+      return learning_rate === null || learning_rate === undefined || learning_rate === "auto"
+        ? this.optimal : learning_rate;
+    }
+
+    /** LearningRateLimits.rate: max |1 - learning_rate * lambda| over the non-zero curvatures. */
+    rate(learning_rate = "auto") {
+      return this._rate(this._learning_rate(learning_rate));
+    }
+
+    /** LearningRateLimits._rate. */
+    _rate(learning_rate) {
+      const ev = this.eigenvalues;
+      const top = ev[ev.length - 1];
+      if (Number.isNaN(top)) return NaN;
+      const positive = top > 0 ? ev.filter((v) => v > top * (ev.length * EPS)) : [top];
+      return Math.max(...positive.map((v) => Math.abs(1 - learning_rate * v)));
+    }
+
+    /** LearningRateLimits.iterations: those that shrink the error by ``reduction``. */
+    iterations(learning_rate = null, reduction = 1e-6) {
+      learning_rate = this._learning_rate(learning_rate);
+      if (reduction >= 1) return 0;
+      const rho = this._rate(learning_rate);
+      if (Number.isNaN(rho)) return NaN;
+      if (rho >= 1) return Infinity;
+      if (rho === 0) return 1;
+      return Math.ceil(Math.log(reduction) / Math.log(rho));
+    }
   }
 
-  /** LearningRateLimits.rate: max |1 - rate * lambda| over the non-zero curvatures. */
-  function contraction(limits, rate) {
-    const ev = limits.eigenvalues;
-    const positive = ev[1] > 0 ? ev.filter((v) => v > ev[1] * 2 * EPS) : [ev[1]];
-    return Math.max(...positive.map((v) => Math.abs(1 - rate * v)));
-  }
-
-  /** The limits of the cost on these statistics; null when standardize cannot scale x. */
+  /**
+   * The LearningRateLimits of the cost on these statistics (those gdfast.fit
+   * works out for one feature: gdfast/_descent.py _line_limits, or
+   * limits_from_moments with standardize=True); null when standardize cannot
+   * scale x.
+   */
   function limits(stats, cost, standardize) {
-    const map = featureMap(stats, standardize);
-    return map === null ? null : limitsFromHessian(hessian(stats, map, cost));
+    const map = feature_map(stats, standardize);
+    return map === null ? null : LearningRateLimits.from_hessian(hessian(stats, map, cost), true);
   }
 
   // ---------------------------------------------------------------------
@@ -251,9 +353,9 @@
 
   /** run_descent_stats of gdfast/_multi_kernels.pyx for d = 1 on standardized x. */
   function descendStandardized(stats, rate, start, maxIter, tol, cost) {
-    const map = featureMap(stats, true);
+    const map = feature_map(stats, true);
     const [costFactor, gradFactor] = costFactors(cost, stats.weight_sum);
-    const inv = map.invScale;
+    const inv = map.inv_scale;
     const center = map.center;
     // the statistics of z = (x - center) * inv (StatsFeatureDescent.limits)
     const meanZ = (stats.mean_x - center) * inv;
@@ -341,112 +443,8 @@
     return [stats.mean_y - b1 * stats.mean_x, b1];
   }
 
-  // ---------------------------------------------------------------------
-  // The diagnosis (gdfast/_diagnosis.py's diagnose, for the statuses the
-  // page's descent can end in)
-  // ---------------------------------------------------------------------
-
-  function iterationsPerDigit(lim) {
-    const rho = contraction(lim, lim.optimal);
-    return rho >= 1 ? Infinity : (rho > 0 ? Math.log(10) / -Math.log(rho) : 1);
-  }
-
-  function factorText(rho) {
-    return rho < 0.999 ? formatG(rho, 6) : "1 - " + formatG(1 - rho, 3);
-  }
-
-  function kappaText(lim) {
-    if (Number.isFinite(lim.conditionNumber)) return formatG(lim.conditionNumber, 3);
-    const ev = lim.eigenvalues;
-    return "lambda_max / lambda_min = " + formatG(ev[1], 3) + " / " + formatG(ev[0], 3);
-  }
-
-  /** FitResult.diagnosis for a descent that ended with ``status``. */
-  function diagnose(lim, rate, status, nIter, maxIter, tol, gradientNorm, nParams, nPoints) {
-    const g = formatG;
-    const out = [];
-    const rho = contraction(lim, rate);
-    const kappa = lim.conditionNumber;
-    if (status === STATUS.CONVERGED) {
-      out.push(`converged in ${nIter} iterations: the gradient norm ${g(gradientNorm, 3)} ` +
-               `is <= tol=${g(tol)}.`);
-    } else if (status === STATUS.DIVERGED) {
-      if (Number.isNaN(lim.maxStable)) {
-        out.push("diverged: the squares of x overflow float64, so the cost's curvature " +
-                 "cannot even be computed; rescale x and y.");
-      } else if (rate >= lim.maxStable) {
-        out.push(`diverged: learning_rate=${g(rate)} is at or above this data's ` +
-                 `stability limit 2/lambda_max = ${g(lim.maxStable, 6)}, so the error ` +
-                 `grows by a factor ${g(rho, 3)} per iteration; use a learning rate below ` +
-                 `${g(roundDown(lim.maxStable))}, e.g. learning_rate='auto' ` +
-                 `(${g(lim.optimal, 6)}).`);
-      } else {
-        out.push(`diverged although learning_rate=${g(rate)} is below the ` +
-                 `stability limit ${g(lim.maxStable, 6)}: the squared residuals overflow ` +
-                 "float64; rescale x and y.");
-      }
-    } else {
-      let needed;
-      if (rho >= 1 || gradientNorm <= 0 || tol <= 0) {
-        needed = Infinity;
-      } else if (rho > 0) {
-        needed = nIter + (Math.log(tol) - Math.log(gradientNorm)) / Math.log(rho);
-      } else {
-        needed = nIter + 1;
-      }
-      const more = !Number.isFinite(needed)
-        ? "at this learning rate it would never converge"
-        : `about ${g(needed, 3)} iterations in all would be needed at this learning rate ` +
-          `(the error shrinks by a factor ${factorText(rho)} per iteration)`;
-      out.push(`stopped at max_iter=${maxIter} before converging: the gradient norm ` +
-               `${g(gradientNorm, 3)} is above tol=${g(tol)}; ${more}.`);
-    }
-    if (status !== STATUS.DIVERGED && lim.maxNoBounce * (1 + 1e-9) < rate &&
-        rate < lim.maxStable) {
-      out.push(`The parameters were bouncing: learning_rate=${g(rate)} is above ` +
-               `1/lambda_max = ${g(lim.maxNoBounce, 6)}, so each step overshoots the ` +
-               `valley floor along the steepest direction (below 2/lambda_max = ` +
-               `${g(lim.maxStable, 6)} the bounces shrink)` + (
-                 rate <= lim.optimal * (1 + 1e-12)
-                   ? "; the optimal rate ('auto') bounces too, trading this for speed along " +
-                     "the flattest direction."
-                   : `; learning_rate='auto' (${g(lim.optimal, 6)}) bounces less and ` +
-                     "converges faster."));
-    }
-    if (kappa >= FLOAT64_LIMIT) {
-      if (nParams > nPoints) {
-        out.push(`The solution is not unique: ${nParams} parameters for ${nPoints} ` +
-                 "points; the descent ends at the solution nearest its start.");
-      } else {
-        out.push("Ill-conditioned beyond what gradient descent can finish in float64: " +
-                 "the cost's curvature ranges over more than 1/eps = " +
-                 `${g(FLOAT64_LIMIT, 2)} (condition number ${kappaText(lim)}), so the ` +
-                 "flattest directions are lost in rounding and the coefficients along " +
-                 "them are not determined; use a direct solver (np.linalg.lstsq on " +
-                 "standardized columns) or fewer, less correlated features.");
-      }
-    } else if (kappa >= SLOW && status !== STATUS.CONVERGED) {
-      out.push(`Ill-conditioned: condition number ${g(kappa, 3)}; at best (learning_rate=` +
-               `'auto') each further digit costs about ${g(iterationsPerDigit(lim), 3)} ` +
-               "iterations, and float64 rounding allows about " +
-               `${formatF0(Math.max(0, 16 - Math.log10(kappa)))} correct digits.`);
-    }
-    return out.join(" ");
-  }
-
-  /** The diagnosis of a descent's result (as FitResult.diagnosis; a not-finite start too). */
-  function diagnosis(stats, options, result) {
-    const lim = limits(stats, options.cost, options.standardize);
-    if (result.history.iteration.length === 0) {
-      return "the cost is not finite at the starting point: the squared residuals overflow " +
-             "float64; rescale x and y (or the starting point).";
-    }
-    return diagnose(lim, options.rate, result.status, result.nIter, options.maxIter,
-                    options.tol, result.gradientNorm, 2, stats.n);
-  }
-
-  const engine = { STATUS, formatG, formatF0, roundDown, limits, contraction, costAt,
-                   descend, minimum, diagnose, diagnosis };
+  const engine = { STATUS, EPS, formatG, formatF0, format, powerOfTen, feature_map, hessian,
+                   LearningRateLimits, limits, costAt, descend, minimum };
   if (typeof module === "object" && module.exports) {
     module.exports = engine;
   } else {

@@ -1,8 +1,9 @@
 // The explorer's views and controls: four linked Plotly charts redrawn from
-// GdfastEngine's descent whenever a control moves.
+// GdfastEngine's descent whenever a control moves, and GdfastDiagnosis's words.
 (function () {
   "use strict";
   const E = window.GdfastEngine;
+  const D = window.GdfastDiagnosis;
   const DATA = JSON.parse(document.getElementById("gdfast-data").textContent);
   const stats = DATA.stats;
   const RED = "#d62728";
@@ -114,7 +115,7 @@
   /** log10 of the slider's ends: from far below 1/lambda_max to past 2/lambda_max. */
   function rateRange() {
     const half = E.limits(stats, "half_mse", state.standardize);
-    return [Math.log10(half.maxNoBounce / 2) - 1.5, Math.log10(half.maxStable) + 0.2];
+    return [Math.log10(half.max_no_bounce / 2) - 1.5, Math.log10(half.max_stable) + 0.2];
   }
 
   function rateAt(position) {
@@ -133,8 +134,8 @@
     const marks = $("rate-marks");
     marks.textContent = "";
     const entries = [
-      ["1/\u03bbmax", lim.maxNoBounce, "bounce", "bouncing starts above 1/lambda_max"],
-      ["2/\u03bbmax", lim.maxStable, "diverge", "the descent diverges at 2/lambda_max and above"],
+      ["1/\u03bbmax", lim.max_no_bounce, "bounce", "bouncing starts above 1/lambda_max"],
+      ["2/\u03bbmax", lim.max_stable, "diverge", "the descent diverges at 2/lambda_max and above"],
       ["optimal", lim.optimal, "optimal",
        "the fastest rate, 2/(lambda_min + lambda_max): learning_rate='auto'"],
     ];
@@ -418,7 +419,7 @@
     $("status").textContent = words[result.status];
     $("status").dataset.value = result.status;
     $("status").className = result.status;
-    $("diagnosis").textContent = "diagnosis: " + E.diagnosis(stats, opts, result);
+    $("diagnosis").textContent = "diagnosis: " + D.diagnosis(stats, opts, result);
     $("diagnosis").className = result.status;
     drawData(current);
     drawContour(current);
@@ -495,7 +496,7 @@
     $("footer").textContent = DATA.footer;
     $("settings-note").textContent =
       `tol = ${E.formatG(state.tol)} (stops when the gradient norm is at or below it)`;
-    if (state.rate === null) state.rate = currentLimits().maxNoBounce;
+    if (state.rate === null) state.rate = currentLimits().max_no_bounce;
     fixBox();
     fixSliceTop();
     $("iterations").max = String(DATA.iterations_max);

@@ -166,16 +166,18 @@ def _expected_warnings(ended, rate, limits):
 # The page's arithmetic against gdfast's
 # ---------------------------------------------------------------------------
 def _page_descent(driver, options):
-    """Run the page's descent (GdfastEngine.descend) with ``options``; numbers as floats."""
+    """Run the page's descent (GdfastEngine.descend) with ``options``, and its diagnosis
+    (GdfastDiagnosis.diagnosis); numbers as floats."""
     out = driver.execute_script("""
-        const E = window.GdfastEngine, stats = window.gdfastExplorer.stats;
+        const E = window.GdfastEngine, D = window.GdfastDiagnosis;
+        const stats = window.gdfastExplorer.stats;
         const opts = arguments[0];
         const r = E.descend(stats, opts);
         const h = r.history;
         return {iteration: h.iteration, intercept: h.intercept.map(String),
                 slope: h.slope.map(String), cost: h.cost.map(String), status: r.status,
                 n_iter: r.nIter, gradient_norm: String(r.gradientNorm),
-                diagnosis: E.diagnosis(stats, opts, r)};""", options)
+                diagnosis: D.diagnosis(stats, opts, r)};""", options)
     for key in ("intercept", "slope", "cost"):
         out[key] = np.array([float(v) for v in out[key]])
     out["gradient_norm"] = float(out["gradient_norm"])
@@ -276,29 +278,41 @@ def _js_number(value):
 
 
 def test_numbers_are_written_as_python_writes_them(browser, demo_page):
+    """GdfastEngine.format(value, spec) is Python's format() for every spec the diagnosis
+    uses, and GdfastDiagnosis.round_down is _diagnosis.round_down."""
     rng = np.random.default_rng(11)
     values = FORMAT_VALUES + (rng.standard_normal(200) * 10.0 ** rng.integers(-12, 12, 200)
                               ).tolist()
-    precisions = [1, 2, 3, 6, 17]
+    specs = ["g", ".1g", ".2g", ".3g", ".6g", ".17g"]
+    # the iteration counts _count writes with ",": whole numbers, a few past a million
+    counts = [0, 1, 7, 999, 1000, 4294, 99_999, 123_456, 999_999, 1_000_000, 2**53] + \
+        np.ceil(10.0 ** rng.uniform(0, 6, 100)).tolist()
     _open(browser, demo_page[0])
     got = browser.execute_script("""
-        const E = window.GdfastEngine, values = arguments[0].map(Number), ps = arguments[1];
-        return {g: values.map((v) => ps.map((p) => E.formatG(v, p))),
-                f: values.map((v) => E.formatF0(v)),
-                down: values.map((v) => String(E.roundDown(v)))};""",
-                                 [_js_number(v) for v in values], precisions)
+        const E = window.GdfastEngine, D = window.GdfastDiagnosis;
+        const values = arguments[0].map(Number), specs = arguments[1];
+        let refused = null;
+        try { E.format(1.5, ".2f"); } catch (err) { refused = err.message; }
+        return {g: values.map((v) => specs.map((spec) => E.format(v, spec))),
+                f: values.map((v) => E.format(v, ".0f")),
+                thousands: arguments[2].map((v) => E.format(v, ",")),
+                down: values.map((v) => [String(D.round_down(v)), String(D.round_down(v, 2))]),
+                refused};""", [_js_number(v) for v in values], specs, counts)
     for value, texts in zip(values, got["g"]):
-        assert texts == [format(value, f".{p}g") for p in precisions], value
+        assert texts == [format(value, spec) for spec in specs], value
     # ".0f" writes the digits the diagnosis allows (0 to 16): whole numbers below 2**53
     for value, text in zip(values, got["f"]):
         if abs(value) < 2.0 ** 53:
             assert text == format(value, ".0f"), value
+    assert got["thousands"] == [format(int(n), ",") for n in counts]
+    # a spec the port does not write is refused, not written some other way
+    assert got["refused"] == 'format spec ".2f" of 1.5 is not ported'
     from gdfast._diagnosis import round_down
 
     for value, down in zip(values, got["down"]):
         # (round_down's step underflows to 0 on subnormals, which no limit it rounds reaches)
         if 1e-300 < value < math.inf:
-            assert float(down) == round_down(value), value
+            assert [float(d) for d in down] == [round_down(value), round_down(value, 2)], value
 
 
 # ---------------------------------------------------------------------------
