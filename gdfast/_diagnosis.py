@@ -4,6 +4,10 @@ Built on first access from the LearningRateLimits of the data, so a fit pays
 nothing for it unless it is read.  The advice it gives (the rate to use after
 a divergence, what would make a slow descent converge) is worded here once:
 the DivergenceWarning, the DivergenceError and the ConvergenceWarning quote it.
+
+gdfast/_explore_diagnosis.js ports this module line for line, under the same
+names, for the explorer's page: a change here is made there too
+(tests/test_explore_port.py fails until it is).
 """
 import math
 

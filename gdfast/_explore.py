@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._learning_rate import learning_rate_limits
 from ._statistics import Statistics
 from ._validate import check_cost, check_count, check_data, check_flag, check_init, check_real
 
@@ -144,6 +145,9 @@ def explore(x, y, path=None, *, init=None, learning_rate=None, max_iter=ITERATIO
     if not stats.gram_xx[0, 0] > 0:
         raise ValueError(f"x has no spread: every value is {float(x[0]):g}, so there is no "
                          f"line to find; explore needs x that varies")
+    refused = _standardize_refused(x)
+    if standardize and refused is not None:
+        raise ValueError(refused)
     shown = _points_shown(x, y)
     data = {
         "stats": _statistics_json(stats),
@@ -158,6 +162,8 @@ def explore(x, y, path=None, *, init=None, learning_rate=None, max_iter=ITERATIO
         "iterations_max": max(ITERATIONS_SLIDER, max_iter),
         "cost": cost,
         "standardize": standardize,
+        # why standardize=True cannot scale x (gdfast.fit's ValueError), or None
+        "standardize_refused": refused,
         "tol": TOL,
         "title": str(title) if title is not None else
                  f"gdfast explorer: {stats.n} points, y = {y_name}, x = {x_name}",
@@ -185,6 +191,19 @@ def _statistics_json(stats):
             "mean_x": float(stats.mean_x[0]), "mean_y": float(stats.mean_y),
             "gram_xx": float(stats.gram_xx[0, 0]), "cross_xy": float(stats.cross_xy[0]),
             "sum_yy": float(stats.sum_yy)}
+
+
+def _standardize_refused(x):
+    """The ValueError's message gdfast.fit(x, y, standardize=True) gives on ``x``, or None.
+
+    A spread below float64's normal range (x differing by 1e-160 at most) cannot be
+    scaled; the page then offers no standardize switch, as fit refuses it.
+    """
+    try:
+        learning_rate_limits(x, standardize=True)
+    except ValueError as err:
+        return str(err)
+    return None
 
 
 def _points_shown(x, y):

@@ -59,8 +59,9 @@
 
   /** _diagnosis.py unstable_rate_warning: the DivergenceWarning's text. */
   function unstable_rate_warning(learning_rate, limits) {
-    return (`learning_rate=${format(learning_rate, "g")} will diverge on this data: it must be below ` +
-            `${format(round_down(limits.max_stable), "g")} (2/lambda_max of the cost's curvature); ` +
+    return (`learning_rate=${format(learning_rate, "g")} will diverge on this data: it must ` +
+            `be below ${format(round_down(limits.max_stable), "g")} (2/lambda_max of the ` +
+            `cost's curvature); ` +
             `${_lower_rate(limits)}`);
   }
 
@@ -119,13 +120,14 @@
         out.push(`${lead}the squares of x overflow float64, so the cost's curvature ` +
                  `cannot even be computed; rescale x and y.`);
       } else if (learning_rate >= limits.max_stable) {
-        out.push(`${lead}learning_rate=${format(learning_rate, "g")} is at or above this data's ` +
-                 `stability limit 2/lambda_max = ${format(limits.max_stable, ".6g")}, so the error ` +
-                 `grows by a factor ${format(rho, ".3g")} per iteration; ${_lower_rate(limits)}.`);
+        out.push(`${lead}learning_rate=${format(learning_rate, "g")} is at or above this ` +
+                 `data's stability limit 2/lambda_max = ${format(limits.max_stable, ".6g")}, so ` +
+                 `the error grows by a factor ${format(rho, ".3g")} per iteration; ` +
+                 `${_lower_rate(limits)}.`);
       } else {
-        out.push(`${lead}learning_rate=${format(learning_rate, "g")} is below the stability limit ` +
-                 `${format(limits.max_stable, ".6g")}, but the squared residuals overflow float64; ` +
-                 `rescale x and y.`);
+        out.push(`${lead}learning_rate=${format(learning_rate, "g")} is below the stability ` +
+                 `limit ${format(limits.max_stable, ".6g")}, but the squared residuals overflow ` +
+                 `float64; rescale x and y.`);
       }
     } else if (status === _kernels.STATUS_RUNNING) {   // stopped from outside the kernel
       const why = new Map([["callback", "by the callback"],
@@ -142,16 +144,16 @@
         rho > 0 ? n_iter + (math.log(tol) - math.log(gradient_norm)) / math.log(rho)
           : n_iter + 1);
       const more = (math.isinf(needed) ? "at this learning rate it would never converge" :
-                    `about ${format(needed, ".3g")} iterations in all would be needed at this learning rate ` +
-                    `(the error shrinks by a factor ${_factor(rho)} per iteration)`);
+                    `about ${format(needed, ".3g")} iterations in all would be needed at this ` +
+                    `learning rate (the error shrinks by a factor ${_factor(rho)} per iteration)`);
       out.push(`stopped at max_iter=${max_iter} before converging: the gradient norm is ` +
                `${format(gradient_norm, ".3g")}, above tol=${format(tol, "g")}; ${more}.`);
     }
     if (status !== _kernels.STATUS_DIVERGED && _overshoots(limits, learning_rate) &&
         !_is_optimal(learning_rate, limits)) {
-      out.push(`The parameters were bouncing: learning_rate=${format(learning_rate, "g")} is above ` +
-               `1/lambda_max = ${format(limits.max_no_bounce, ".6g")}, so each step overshoots the ` +
-               `minimum along the steepest direction (below 2/lambda_max = ` +
+      out.push(`The parameters were bouncing: learning_rate=${format(learning_rate, "g")} is ` +
+               `above 1/lambda_max = ${format(limits.max_no_bounce, ".6g")}, so each step ` +
+               `overshoots the minimum along the steepest direction (below 2/lambda_max = ` +
                `${format(limits.max_stable, ".6g")} the overshoots shrink); learning_rate='auto' ` +
                `(${format(limits.optimal, ".6g")}) ` + (learning_rate > limits.optimal
                  ? "overshoots less and converges faster."
@@ -166,16 +168,17 @@
       } else {
         out.push(`Ill-conditioned beyond what gradient descent can finish in float64: ` +
                  `the cost's curvature ranges over more than 1/eps = ` +
-                 `${format(FLOAT64_LIMIT, ".2g")} (condition number ${_kappa_text(limits)}), so the ` +
-                 `flattest directions are lost in rounding and the coefficients along ` +
+                 `${format(FLOAT64_LIMIT, ".2g")} (condition number ${_kappa_text(limits)}), so ` +
+                 `the flattest directions are lost in rounding and the coefficients along ` +
                  `them are not determined; use a direct solver (np.linalg.lstsq on ` +
                  `standardized columns) or fewer, less correlated features.`);
       }
     } else if (kappa >= _SLOW &&
                [_kernels.STATUS_MAX_ITER, _kernels.STATUS_RUNNING].includes(status)) {
-      out.push(`Ill-conditioned: condition number ${format(kappa, ".3g")}; at best (learning_rate=` +
-               `'auto') each further digit costs about ${format(_iterations_per_digit(limits), ".3g")} ` +
-               `iterations, and float64 rounding allows about ` +
+      out.push(`Ill-conditioned: condition number ${format(kappa, ".3g")}; at best ` +
+               `(learning_rate='auto') each further digit costs about ` +
+               `${format(_iterations_per_digit(limits), ".3g")} iterations, and float64 ` +
+               `rounding allows about ` +
                `${format(Math.max(0.0, 16 - math.log10(kappa)), ".0f")} correct digits.`);
     }
     // what would converge (sooner) comes last
@@ -226,8 +229,8 @@
     return (`standardize=True (CLI: --standardize) would converge in about ${_count(fewer)} ` +
             `against ${_count(needed)} ${here}: centring and scaling the columns brings the ` +
             `condition number from ${format(limits.condition_number, ".3g")} to ` +
-            `${format(standard.condition_number, ".3g")}; the coefficients are still reported in the ` +
-            `units of x.`);
+            `${format(standard.condition_number, ".3g")}; the coefficients are still reported ` +
+            `in the units of x.`);
   }
 
   /** _diagnosis.py _max_iter_advice: what would let a descent stopped at max_iter converge. */
@@ -255,7 +258,8 @@
     if (math.isfinite(limits.condition_number)) {
       return `${format(limits.condition_number, ".3g")}`;
     }
-    return `lambda_max / lambda_min = ${format(ev[ev.length - 1], ".3g")} / ${format(ev[0], ".3g")}`;
+    return `lambda_max / lambda_min = ${format(ev[ev.length - 1], ".3g")} / ` +
+      `${format(ev[0], ".3g")}`;
   }
 
   /** _diagnosis.py _factor: rho for a message; close to 1 it reads as 1 - something. */

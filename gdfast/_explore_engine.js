@@ -197,7 +197,8 @@
         // H = c [[1, m], [m, S]]: the covariance is c (S - m m^T), the Schur
         // complement of the intercept's entry (its digits go when |m| >> sd)
         c = h[0][0];
-        cov = h.slice(1).map((row, i) => row.slice(1).map((v, j) => v - h[0][i + 1] * h[0][j + 1] / c));
+        cov = h.slice(1).map((row, i) => row.slice(1).map(
+          (v, j) => v - h[0][i + 1] * h[0][j + 1] / c));
       }
       const scale = cov.map((row, i) => Math.sqrt(row[i]));
       const corr = cov.map((row, i) => row.map((v, j) => v / (scale[i] * scale[j])));

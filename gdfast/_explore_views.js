@@ -513,6 +513,11 @@
       });
     }
     $("standardize").checked = state.standardize;
+    if (DATA.standardize_refused !== null) {
+      // gdfast.fit(standardize=True) refuses this x: so does the page, saying why
+      $("standardize").disabled = true;
+      $("standardize").parentElement.title = DATA.standardize_refused;
+    }
     $("standardize").addEventListener("change", () => {
       state.standardize = $("standardize").checked;
       drawRateMarks();

@@ -128,6 +128,19 @@ def test_bad_data_is_named_as_fit_names_it():
         gdfast.explore([3.0, 3.0, 3.0], [1.0, 2.0, 3.0])
 
 
+def test_x_that_standardize_cannot_scale_is_refused_as_fit_refuses_it():
+    """x differing by 1e-160: its variance is below float64's normal range.  The page then
+    carries fit's reason and offers no standardize switch; standardize=True is refused."""
+    x, y = [0.0, 1e-160, 2e-160], [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError) as refused:
+        gdfast.fit(x, y, standardize=True)
+    assert str(refused.value).startswith("standardize=True cannot scale column x[:, 0]")
+    assert _page_data(gdfast.explore(x, y).html)["standardize_refused"] == str(refused.value)
+    with pytest.raises(ValueError, match=re.escape(str(refused.value))):
+        gdfast.explore(x, y, standardize=True)
+    assert _page_data(gdfast.explore([0.0, 1.0, 2.0], y).html)["standardize_refused"] is None
+
+
 def test_without_plotly_the_error_names_the_extra(run_python):
     code = (
         "import sys; sys.modules['plotly'] = None\n"   # as if it were not installed

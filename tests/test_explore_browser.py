@@ -21,6 +21,7 @@ Locally the module is skipped when Chromium or chromedriver is missing;
 .ci/run sets GDFAST_REQUIRE_BROWSER=1, which turns that skip into a failure.
 Screenshots go to pytest's temporary folder, or to $GDFAST_SCREENSHOTS.
 """
+import itertools
 import math
 import os
 import re
@@ -244,25 +245,158 @@ def test_the_pages_descent_and_diagnosis_are_gdfasts(browser, demo_page, method)
     assert _console_errors(browser) == []
 
 
-def test_the_diagnosis_of_ill_conditioned_data_is_gdfasts(browser, tmp_path):
-    """Years near 2000: condition number ~1e12, the diagnosis's 'Ill-conditioned' sentence."""
+# Hessians of one feature with an intercept, [[1, m], [m, v + m**2]] (times 2 for "mse"):
+# well and badly conditioned, past 1/eps, singular, and one whose squares overflow
+_HESSIANS = [[[f, f * m], [f * m, f * (v + m * m)]] for m, v in
+             [(0.5, 1.0), (30.0, 1.0), (2000.0, 0.75), (1e9, 1.0)] for f in (1.0, 2.0)] + [
+    [[1.0, 1.0], [1.0, 1.0]], [[1.0, 1e200], [1e200, math.inf]]]
+
+
+def _diagnose_cases():
+    """Arguments of _diagnosis.diagnose reaching each of its branches, as lists of floats."""
+    from gdfast import _kernels
+
+    statuses = [_kernels.STATUS_CONVERGED, _kernels.STATUS_MAX_ITER, _kernels.STATUS_DIVERGED,
+                _kernels.STATUS_RUNNING]
+    for h, status in itertools.product(_HESSIANS, statuses):
+        limits = gdfast.LearningRateLimits.from_hessian(np.array(h), True)
+        step = limits.max_no_bounce if math.isfinite(limits.max_no_bounce) else 1.0
+        rates = [rate for rate in [limits.optimal, step, 0.01 * step, 1.5 * step, 1.99 * step,
+                                   2.5 * step, (1 + 1e-10) * step] if math.isfinite(rate)]
+        stops = [None, "callback", "memory"] if status == _kernels.STATUS_RUNNING else [None]
+        tols = [1e-6, None, 0.0] if status == _kernels.STATUS_MAX_ITER else [1e-6]
+        headlines = [True, False] if status == _kernels.STATUS_DIVERGED else [True]
+        for rate, n_iter, tol, norm, points, stopped_by, headline in itertools.product(
+                rates, [1, 40, 1500, 100_000], tols, [3.2e-4, 0.0, math.inf, 5e300], [100, 1],
+                stops, headlines):
+            yield h, rate, status, n_iter, 1000, tol, norm, 2, points, stopped_by, headline
+
+
+def test_the_diagnosis_port_is_diagnose_on_every_branch(browser, demo_page):
+    """GdfastDiagnosis.diagnose and unstable_rate_warning, and the engine's
+    LearningRateLimits, against gdfast's on each branch of _diagnosis.py (statuses,
+    stops, tol=None, headline=False, more parameters than points, overflow) — those the
+    page's own descents never reach too."""
+    from gdfast import _diagnosis, _kernels
+
+    names = {_kernels.STATUS_RUNNING: "running", _kernels.STATUS_CONVERGED: "converged",
+             _kernels.STATUS_MAX_ITER: "max_iter", _kernels.STATUS_DIVERGED: "diverged"}
+    cases = list(_diagnose_cases())
+    expected = [_diagnosis.diagnose(gdfast.LearningRateLimits.from_hessian(np.array(h), True),
+                                    *rest) for h, *rest in cases]
+    _open(browser, demo_page[0])
+    got = browser.execute_script("""
+        const E = window.GdfastEngine, D = window.GdfastDiagnosis;
+        const number = (v) => (v === null ? null : Number(v));
+        const limits = (h) => E.LearningRateLimits.from_hessian(h.map((row) => row.map(Number)),
+                                                                true);
+        const fields = (lim) => [lim.eigenvalues, lim.max_stable, lim.max_no_bounce,
+                                 lim.optimal, lim.condition_number, lim.rate(), lim.rate(0.1),
+                                 lim.iterations(), lim.iterations(0.1, 1e-3)].flat().map(String);
+        return {
+          diagnoses: arguments[0].map(([h, rate, status, nIter, maxIter, tol, norm, nParams,
+                                        nPoints, stoppedBy, headline]) =>
+            D.diagnose(limits(h), number(rate), status, nIter, maxIter, number(tol),
+                       number(norm), nParams, nPoints, stoppedBy, headline)),
+          warnings: arguments[1].map((h) => D.unstable_rate_warning(
+            2.5 * limits(h).max_no_bounce, limits(h))),
+          limits: arguments[1].map((h) => fields(limits(h))),
+          standardized: arguments[1].map((h) => {
+            const s = limits(h).standardized;
+            return s === null ? null : fields(s);
+          }),
+          constants: Object.fromEntries(arguments[2].map((name) => [name, String(D[name])])),
+        };""",
+        [[[[_js_number(v) for v in row] for row in h], _js_number(rate), names[status], n_iter,
+          max_iter, None if tol is None else _js_number(tol), _js_number(norm), n_params,
+          n_points, stopped_by, headline]
+         for h, rate, status, n_iter, max_iter, tol, norm, n_params, n_points, stopped_by,
+         headline in cases],
+        [[[_js_number(v) for v in row] for row in h] for h in _HESSIANS],
+        [name for name in _diagnosis_constants()])
+
+    # the words, exactly, case by case
+    for case, page, text in zip(cases, got["diagnoses"], expected):
+        assert page == text, case
+    for h, page in zip(_HESSIANS, got["warnings"]):
+        limits = gdfast.LearningRateLimits.from_hessian(np.array(h), True)
+        assert page == _diagnosis.unstable_rate_warning(2.5 * limits.max_no_bounce, limits)
+
+    # the limits, to a few ulps: the eigenvalues' closed form calls hypot, which Python
+    # and JavaScript may round differently in the last bit
+    def fields(limits):
+        return [*limits.eigenvalues, limits.max_stable, limits.max_no_bounce, limits.optimal,
+                limits.condition_number, limits.rate(), limits.rate(0.1), limits.iterations(),
+                limits.iterations(0.1, 1e-3)]
+
+    for h, page, standard in zip(_HESSIANS, got["limits"], got["standardized"]):
+        limits = gdfast.LearningRateLimits.from_hessian(np.array(h), True)
+        np.testing.assert_allclose([float(v) for v in page], fields(limits), rtol=4e-16, atol=0)
+        if limits.standardized is None:
+            assert standard is None, h
+        else:
+            np.testing.assert_allclose([float(v) for v in standard], fields(limits.standardized),
+                                       rtol=4e-16, atol=0)
+    # the constants, the same numbers
+    assert {name: float(v) for name, v in got["constants"].items()} == _diagnosis_constants()
+    # and the cases reached every branch: each sentence's opening words are said somewhere
+    said = " ".join(expected)
+    for words in ["converged in 1 iteration:", "at the optimal rate", "diverged: the squares",
+                  "is at or above this data's", "is below the stability limit",
+                  "stopped by the callback", "ran out of memory", "stopped by Ctrl-C",
+                  "(tol=None)", "would never converge", "overshoots less", "which is harmless",
+                  "The solution is not unique", "Ill-conditioned beyond",
+                  "Ill-conditioned: condition", "(for a millionfold", "lambda_max / lambda_min",
+                  "Loosen tol", "Use learning_rate='auto'", "would need about",
+                  "Raise max_iter", "million iterations", "billion iterations", "1,500"]:
+        assert words in said, words
+    assert any(text.startswith("learning_rate=") for text in expected)   # headline=False
+
+
+def _diagnosis_constants():
+    """_diagnosis.py's module-level numbers, by name."""
+    from gdfast import _diagnosis
+
+    return {name: float(value) for name, value in vars(_diagnosis).items()
+            if name.lstrip("_").isupper() and isinstance(value, (int, float))}
+
+
+ILL_CONDITIONED = {  # name: (x's offset, x's spread, rates in 1/lambda_max or "optimal", max_iter)
+    # years near 2000: condition number ~1e13, at max_iter long before converging
+    "years": (2000.0, 3.0, (0.5, 1.0, 1.5, 2.1), (40,)),
+    # x near 3: condition number ~1e3, converges in thousands of iterations
+    "offset": (2.5, 1.0, ("optimal", 1.5, 2.1), (500, 20_000)),
+}
+
+
+@pytest.mark.parametrize("name", ILL_CONDITIONED)
+def test_the_diagnosis_of_ill_conditioned_data_is_gdfasts(browser, tmp_path, name):
+    """The 'Ill-conditioned' sentence, and standardize=True's gain after a slow descent, a
+    stopped one and a divergence, as gdfast writes them."""
+    offset, spread, rates, max_iters = ILL_CONDITIONED[name]
     rng = np.random.default_rng(7)
-    x = 2000.0 + rng.uniform(0, 3, 60)
-    y = 0.5 * (x - 2000.0) + rng.normal(0, 0.2, 60)
-    path = tmp_path / "years.html"
+    x = offset + rng.uniform(0, spread, 60)
+    y = 0.5 * (x - offset) + rng.normal(0, 0.2, 60)
+    path = tmp_path / f"{name}.html"
     gdfast.explore(x, y, path)
     _open(browser, path)
     limits = gdfast.learning_rate_limits(x)
-    assert limits.condition_number > 1e9
-    for rate in (0.5, 1.0, 1.5, 2.1):
-        rate *= limits.max_no_bounce
-        result, ended, _ = _fit(x, y, method="stats", learning_rate=rate, max_iter=40)
-        page = _page_descent(browser, {"rate": rate, "start": [0.0, 0.0], "maxIter": 40,
+    assert limits.condition_number > 1e3
+    said = []
+    for rate, max_iter in itertools.product(rates, max_iters):
+        rate = limits.optimal if rate == "optimal" else rate * limits.max_no_bounce
+        result, ended, _ = _fit(x, y, method="stats", learning_rate=rate, max_iter=max_iter)
+        page = _page_descent(browser, {"rate": rate, "start": [0.0, 0.0], "maxIter": max_iter,
                                        "tol": 1e-6, "cost": "half_mse", "standardize": False})
         assert page["status"] == ended and page["n_iter"] == result.n_iter
         assert page["diagnosis"] == result.diagnosis
-        if ended != "diverged":
+        if ended == "max_iter":
             assert "Ill-conditioned: condition number" in page["diagnosis"]
+        said.append((ended, page["diagnosis"]))
+    # the cases said what they are here to check: standardize=True's gain after each ending
+    gain = "standardize=True (CLI: --standardize) would converge in about 1 iteration against"
+    endings = {"years": {"max_iter"}, "offset": {"converged", "max_iter", "diverged"}}
+    assert {ended for ended, text in said if gain in text} == endings[name]
 
 
 FORMAT_VALUES = [0.0, -0.0, 1.0, -1.0, 0.5, 1.5, -0.5, -1.5, 3.5, 4.5, 0.125, 0.375, 2.5,
@@ -498,6 +632,23 @@ def test_a_long_descent_is_drawn_thinned_and_shown_exactly(browser, tmp_path):
                 path.x.length];""")
     assert 1000 < drawn[0] <= 2002 and 1000 < drawn[3] <= 2002
     assert drawn[1] == list(range(1001)) and drawn[2] == result.n_iter
+    assert _console_errors(browser) == []
+
+
+def test_x_that_standardize_cannot_scale_has_no_standardize_switch(browser, tmp_path):
+    """As gdfast.fit(standardize=True) refuses x whose variance is below float64's normal
+    range, the page's switch is off and says why; the rest of the page is fit's."""
+    from selenium.webdriver.common.by import By
+
+    x, y = np.array([0.0, 1e-160, 2e-160]), np.array([1.0, 2.0, 3.0])
+    path = tmp_path / "tiny.html"
+    gdfast.explore(x, y, path, learning_rate=0.5, max_iter=10)
+    _open(browser, path)
+    switch = browser.find_element(By.ID, "standardize")
+    assert not switch.is_enabled() and not switch.is_selected()
+    reason = switch.find_element(By.XPATH, "..").get_attribute("title")
+    assert reason.startswith("standardize=True cannot scale column x[:, 0]")
+    _check_against_fit(_shown(browser), x, y)
     assert _console_errors(browser) == []
 
 
