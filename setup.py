@@ -89,7 +89,8 @@ class BuildExt(build_ext):
         simd = {}  # extension name -> its extra flags, for the builds that compile here
         for suffix, (flags, test) in SIMD_BUILDS.items():
             if unix and x86 and not NATIVE and self._compiles(test, flags):
-                simd["gdfast._kernels" + suffix] = flags
+                simd[ENGINE + suffix] = flags
+                simd["gdfast._kernels" + suffix] = flags  # TEMP: old kernel for comparison
         # every extension, less the SIMD builds this compiler cannot make
         kept = [e for e in self.extensions
                 if not e.name.endswith(tuple(SIMD_BUILDS)) or e.name in simd]
@@ -113,10 +114,14 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
+ENGINE = "gdfast._engine.passes"
+ENGINE_DIR = "gdfast/_engine"   # its .pxd and .h files
 extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"])] + [
     Extension("gdfast._kernels" + suffix, [f"gdfast/_kernels{suffix}.pyx"])
     for suffix in SIMD_BUILDS] + [
-    Extension("gdfast._multi_kernels", ["gdfast/_multi_kernels.pyx"])]
+    Extension("gdfast._multi_kernels", ["gdfast/_multi_kernels.pyx"])] + [
+    Extension(ENGINE + suffix, [f"{ENGINE_DIR}/passes{suffix}.pyx"], include_dirs=[ENGINE_DIR])
+    for suffix in ("",) + tuple(SIMD_BUILDS)]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),
