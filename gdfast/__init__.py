@@ -5,7 +5,9 @@
 >>> result.intercept, result.slope, result.history.cost               # doctest: +SKIP
 """
 from ._cost import cost
-from ._exceptions import ConvergenceWarning, DivergenceError, DivergenceWarning, FitInterrupted
+from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning, FitInterrupted,
+                          HistoryMemoryError)
+from ._explore import explore
 from ._fit import fit
 from ._learning_rate import LearningRateLimits, learning_rate_limits
 from ._result import FitResult, History
@@ -33,5 +35,6 @@ def __dir__():
 
 # GDRegressor is left out of __all__: `from gdfast import *` must not need scikit-learn
 __all__ = ["ConvergenceWarning", "DivergenceError", "DivergenceWarning", "FitInterrupted",
-           "FitResult", "History", "LearningRateLimits", "Statistics", "Step", "cost", "fit",
-           "fit_statistics", "fit_stream", "learning_rate_limits", "__version__"]
+           "FitResult", "History", "HistoryMemoryError", "LearningRateLimits", "Statistics",
+           "Step", "cost", "explore", "fit", "fit_statistics", "fit_stream",
+           "learning_rate_limits", "__version__"]

@@ -17,7 +17,7 @@ def cost_factors(kind, n):
     return 1.0 / n, 2.0 / n
 
 
-def cost(x, y, intercept, slope, kind="mse"):
+def cost(x, y, intercept, slope, kind="half_mse"):
     """The cost of the line ``y = intercept + slope * x`` (or ``intercept + x @ slope``) on the data.
 
     Parameters
@@ -29,9 +29,10 @@ def cost(x, y, intercept, slope, kind="mse"):
         b0.
     slope : float, or sequence of d floats for 2-D x
         b1, or the coefficients b1..bd (a float is accepted for d = 1).
-    kind : {"mse", "half_mse"}, default "mse"
-        ``"mse"``: J = 1/N sum (b0 + b1 x_i - y_i)**2;
-        ``"half_mse"``: half of that.
+    kind : {"half_mse", "mse"}, default "half_mse"
+        ``"half_mse"``: J = 1/(2N) sum (b0 + b1 x_i - y_i)**2, the cost
+        :func:`gdfast.fit` minimises by default (and records in its
+        history); ``"mse"``: twice that, the seed's MSE.
 
     Returns
     -------
@@ -48,6 +49,8 @@ def cost(x, y, intercept, slope, kind="mse"):
     --------
     >>> import gdfast
     >>> gdfast.cost([0, 1, 2], [1, 3, 5], intercept=0.0, slope=-5.0)
+    48.33333333333333
+    >>> gdfast.cost([0, 1, 2], [1, 3, 5], intercept=0.0, slope=-5.0, kind="mse")
     96.66666666666666
     """
     x, y = check_data(x, y)

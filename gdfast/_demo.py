@@ -47,7 +47,7 @@ def _table_rows(n_iter):
 
 
 def _print_table(history, out):
-    out("    iteration        cost (1/2 MSE)          b0          b1")
+    out("    iteration  cost (one-half MSE)          b0          b1")
     index = {int(k): i for i, k in enumerate(history.iteration)}
     for k in _table_rows(int(history.iteration[-1])):
         i = index[k]
@@ -68,7 +68,9 @@ def run(n=100, seed=0, out=print):
 
     b0, b1 = START
     out(f"\n2. A bad first guess: b0 = {b0:g}, b1 = {b1:g}; "
-        f"its MSE is {cost(x, y, b0, b1, kind='mse'):.4f}")
+        f"its MSE is {cost(x, y, b0, b1, kind='mse'):.4f}\n"
+        f"   (gradient descent minimises the one-half MSE, here {cost(x, y, b0, b1):.4f}: "
+        f"the same valley, half as high)")
 
     curvature = largest_curvature(x)
     good = 1.0 / curvature
@@ -85,9 +87,9 @@ def run(n=100, seed=0, out=print):
     (ls_b0, ls_b1), *_ = np.linalg.lstsq(A, y, rcond=None)
     out("\n4. The fitted line next to the least-squares answer")
     out(f"    gradient descent:  y = {res.intercept:.6f} + {res.slope:.6f}*x   "
-        f"MSE {cost(x, y, res.intercept, res.slope):.6f}")
+        f"MSE {cost(x, y, res.intercept, res.slope, kind='mse'):.6f}")
     out(f"    np.linalg.lstsq:   y = {ls_b0:.6f} + {ls_b1:.6f}*x   "
-        f"MSE {cost(x, y, ls_b0, ls_b1):.6f}")
+        f"MSE {cost(x, y, ls_b0, ls_b1, kind='mse'):.6f}")
     out(f"    largest difference: {max(abs(res.intercept - ls_b0), abs(res.slope - ls_b1)):.2e}")
 
     bouncing = 1.8 / curvature
@@ -95,7 +97,13 @@ def run(n=100, seed=0, out=print):
         f"b1 overshoots the valley floor on every step, bouncing from side to side")
     res = fit(x, y, learning_rate=bouncing, max_iter=100_000, tol=1e-10, init=START)
     slopes = ", ".join(f"{s:.3f}" for s in res.history.slope[:8])
+    costs = ", ".join(f"{c:.4g}" for c in res.history.cost[:8])
     out(f"    b1: {slopes}, ...")
+    # rounding may leave the cost a few units in its last place up near the floor
+    falls = bool(np.all(np.diff(res.history.cost) <= 1e-12 * res.history.cost[:-1]))
+    out(f"    cost (one-half MSE): {costs}, ...: "
+        + ("it falls on every step; the overshoot is in the parameters, not the cost"
+           if falls else "it rises on some steps"))
     out(f"   it still converges, in {res.n_iter} iterations: the steps shrink")
     out(f"   diagnosis: {res.diagnosis}")
 

@@ -121,7 +121,8 @@ class StatsLineDescent(LineDescent):
         self.stats = np.empty(_kernels.STATS_SIZE)
         _kernels.centred_stats(self.x, self.y, self.stats, self.n_threads)
         n, mean_x, sxx = self.stats[0], self.stats[1], self.stats[3]
-        return (mean_x, sxx / n + mean_x * mean_x)
+        with np.errstate(over="ignore"):   # x near the float64 limit: inf, then NaN limits
+            return (mean_x, sxx / n + mean_x * mean_x)
 
     def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
             record_every, rows, row_iteration):
@@ -134,7 +135,7 @@ def _line_limits(mean, second, cost):
     """The LearningRateLimits of H = [[1, mean x], [mean x, mean x**2]] (times 2 for mse)."""
     h = np.array([[1.0, mean], [mean, second]])
     with np.errstate(over="ignore"):  # doubled past the float64 limit: inf, then NaN limits
-        return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h)
+        return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h, True)
 
 
 class FeatureDescent(_StateSlots):
@@ -259,13 +260,16 @@ class StatsFeatureDescent(FeatureDescent):
             m = st.moments()
             self.center, self.inv_scale = feature_map(m, self.fit_intercept, self.standardize)
             h = hessian(m, self.center, self.inv_scale, self.fit_intercept, cost)
-            self._limits[cost] = LearningRateLimits.from_hessian(h)
+            self._limits[cost] = LearningRateLimits.from_hessian(h, self.fit_intercept)
             # the statistics of z = (x - center) * inv_scale: centring is
             # unchanged by the shift, scaling multiplies by inv_scale
             inv = self.inv_scale
-            self.mean_z = (st.mean_x - self.center) * inv
-            self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
-            self.cross_zy = st.cross_xy * inv
+            # sums near the float64 limit may overflow here: the kernel then finds the
+            # starting cost not finite (DivergenceError), with no NumPy warning
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.mean_z = (st.mean_x - self.center) * inv
+                self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
+                self.cross_zy = st.cross_xy * inv
             self._start_state()
         return self._limits[cost]
 

@@ -1,19 +1,32 @@
 """FitResult.diagnosis: what happened in a descent, in words, from the curvature.
 
 Built on first access from the LearningRateLimits of the data, so a fit pays
-nothing for it unless it is read.
+nothing for it unless it is read.  The advice it gives (the rate to use after
+a divergence, what would make a slow descent converge) is worded here once:
+the DivergenceWarning, the DivergenceError and the ConvergenceWarning quote it.
 """
 import math
 
 import numpy as np
 
 from . import _kernels
+from ._validate import plural
 
 # Beyond this condition number the Hessian's smallest curvature is below
 # float64 rounding of its largest: no float64 descent can resolve it.
 FLOAT64_LIMIT = 1.0 / np.finfo(np.float64).eps
 # Condition numbers from which the diagnosis mentions the iterations a digit costs.
 _SLOW = 1e3
+# A converged descent this long is worth a word on standardize=True.
+_LONG = 1000
+# Standardizing is suggested when it needs this many times fewer iterations.
+_GAIN = 10
+# After a divergence, the iterations compared are those that shrink the error
+# by this factor, a millionfold (LearningRateLimits.iterations' default).
+_REDUCTION = 1e-6
+# A learning rate within this relative distance of the optimal one is it
+# (learning_rate="auto", or the same value computed by another eigensolver).
+_SAME_RATE = 1e-9
 
 
 def round_down(value, digits=3):
@@ -24,44 +37,98 @@ def round_down(value, digits=3):
     return math.floor(value / step) * step
 
 
+def suggested_rate(limits):
+    """A round learning rate that converges: the optimal rate rounded down to 2 digits.
+
+    Below the optimal rate 2/(lambda_min + lambda_max), itself below the
+    stability limit 2/lambda_max, so it never diverges.  The one number the
+    DivergenceWarning, the DivergenceError and the diagnosis all suggest.
+    """
+    return round_down(limits.optimal, 2)
+
+
+def unstable_rate_warning(learning_rate, limits):
+    """The DivergenceWarning's text for a learning rate at or above 2/lambda_max."""
+    return (f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
+            f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
+            f"{_lower_rate(limits)}")
+
+
+def _lower_rate(limits):
+    """The advice after a learning rate that is too high."""
+    return (f"use a smaller one, such as learning_rate={suggested_rate(limits):g}, or "
+            f"learning_rate='auto' ({limits.optimal:.6g}, the fastest)")
+
+
+def _is_optimal(learning_rate, limits):
+    return abs(learning_rate - limits.optimal) <= _SAME_RATE * limits.optimal
+
+
 def _iterations_per_digit(limits):
     """Iterations that one more correct digit costs at the optimal learning rate."""
-    rho = limits.rate(limits.optimal)
+    rho = limits.rate("auto")
     return math.inf if rho >= 1 else (math.log(10) / -math.log(rho) if rho > 0 else 1.0)
 
 
+def _iterations_for(log_reduction, rho):
+    """Iterations that shrink the error by exp(log_reduction) (< 1) at the factor rho."""
+    if rho >= 1:
+        return math.inf
+    if rho == 0:
+        return 1
+    return max(1, math.ceil(log_reduction / math.log(rho)))
+
+
+def _count(n):
+    """An iteration count for a sentence: 1 iteration, 4 294, 2.1 million."""
+    if n >= 1e9:
+        return f"{n / 1e9:.2g} billion iterations"
+    if n >= 1e6:
+        return f"{n / 1e6:.2g} million iterations"
+    n = math.ceil(n)
+    return f"{n:,} iteration{'' if n == 1 else 's'}"
+
+
 def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm,
-             n_params, n_points, stopped_by=None):
-    """The sentences of FitResult.diagnosis; ``limits`` may be a callable returning them."""
+             n_params, n_points, stopped_by=None, headline=True):
+    """The sentences of FitResult.diagnosis; ``limits`` may be a callable returning them.
+
+    ``headline=False`` leaves out the first words that say what happened
+    ("diverged: "), for a message that has said it already.
+    """
     if callable(limits):
         limits = limits()
     out = []
     rho = limits.rate(learning_rate)
     kappa = limits.condition_number
+    needed = None   # the iterations this descent needed (or would need) in all
     if status == _kernels.STATUS_CONVERGED:
-        out.append(f"converged in {n_iter} iterations: the gradient norm {gradient_norm:.3g} "
-                   f"is <= tol={tol:g}.")
+        needed = n_iter
+        out.append(f"converged in {plural(n_iter, 'iteration')}: the gradient norm "
+                   f"{gradient_norm:.3g} is <= tol={tol:g}" + (
+                       _at_optimal_rate(limits) if _overshoots(limits, learning_rate)
+                       and _is_optimal(learning_rate, limits) else "."))
     elif status == _kernels.STATUS_DIVERGED:
+        lead = "diverged: " if headline else ""
         if math.isnan(limits.max_stable):
-            out.append("diverged: the squares of x overflow float64, so the cost's curvature "
-                       "cannot even be computed; rescale x and y.")
+            out.append(f"{lead}the squares of x overflow float64, so the cost's curvature "
+                       f"cannot even be computed; rescale x and y.")
         elif learning_rate >= limits.max_stable:
-            out.append(f"diverged: learning_rate={learning_rate:g} is at or above this data's "
+            out.append(f"{lead}learning_rate={learning_rate:g} is at or above this data's "
                        f"stability limit 2/lambda_max = {limits.max_stable:.6g}, so the error "
-                       f"grows by a factor {rho:.3g} per iteration; use a learning rate below "
-                       f"{round_down(limits.max_stable):g}, e.g. learning_rate='auto' "
-                       f"({limits.optimal:.6g}).")
+                       f"grows by a factor {rho:.3g} per iteration; {_lower_rate(limits)}.")
         else:
-            out.append(f"diverged although learning_rate={learning_rate:g} is below the "
-                       f"stability limit {limits.max_stable:.6g}: the squared residuals overflow "
-                       f"float64; rescale x and y.")
+            out.append(f"{lead}learning_rate={learning_rate:g} is below the stability limit "
+                       f"{limits.max_stable:.6g}, but the squared residuals overflow float64; "
+                       f"rescale x and y.")
     elif status == _kernels.STATUS_RUNNING:   # stopped from outside the kernel
-        why = "by the callback" if stopped_by == "callback" else "by Ctrl-C"
-        out.append(f"stopped {why} after {n_iter} iterations, before converging: the gradient "
-                   f"norm is {gradient_norm:.3g}.")
+        why = {"callback": "by the callback", "memory": "when the history ran out of memory"
+               }.get(stopped_by, "by Ctrl-C")
+        out.append(f"stopped {why} after {plural(n_iter, 'iteration')}, before converging: "
+                   f"the gradient norm is {gradient_norm:.3g}.")
     elif tol is None:
-        out.append(f"ran the {n_iter} iterations asked for (tol=None); the gradient norm is "
-                   f"{gradient_norm:.3g}.")
+        out.append(f"ran the {plural(n_iter, 'iteration')} asked for (tol=None); the gradient "
+                   f"norm is {gradient_norm:.3g}.")
     else:
         # log(tol) - log(norm), not log(tol / norm): the ratio may underflow to 0
         needed = math.inf if rho >= 1 or gradient_norm <= 0 or tol <= 0 else (
@@ -70,24 +137,23 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
         more = ("at this learning rate it would never converge" if math.isinf(needed) else
                 f"about {needed:.3g} iterations in all would be needed at this learning rate "
                 f"(the error shrinks by a factor {_factor(rho)} per iteration)")
-        out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm "
-                   f"{gradient_norm:.3g} is above tol={tol:g}; {more}.")
-    # a rate computed as 1/lambda_max (by the user or from another eigen-
-    # solver) may round a few ulps above ours: that is not bouncing
-    if status != _kernels.STATUS_DIVERGED and limits.max_no_bounce * (1 + 1e-9) < \
-            learning_rate < limits.max_stable:
+        out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm is "
+                   f"{gradient_norm:.3g}, above tol={tol:g}; {more}.")
+    if (status != _kernels.STATUS_DIVERGED and _overshoots(limits, learning_rate)
+            and not _is_optimal(learning_rate, limits)):
         out.append(f"The parameters were bouncing: learning_rate={learning_rate:g} is above "
                    f"1/lambda_max = {limits.max_no_bounce:.6g}, so each step overshoots the "
-                   f"valley floor along the steepest direction (below 2/lambda_max = "
-                   f"{limits.max_stable:.6g} the bounces shrink)" + (
-                       "; the optimal rate ('auto') bounces too, trading this for speed along "
-                       "the flattest direction." if learning_rate <= limits.optimal * (1 + 1e-12)
-                       else f"; learning_rate='auto' ({limits.optimal:.6g}) bounces less and "
-                            f"converges faster."))
+                   f"minimum along the steepest direction (below 2/lambda_max = "
+                   f"{limits.max_stable:.6g} the overshoots shrink); learning_rate='auto' "
+                   f"({limits.optimal:.6g}) " + ("overshoots less and converges faster."
+                                                 if learning_rate > limits.optimal else
+                                                 "converges faster (and overshoots too, "
+                                                 "which is harmless)."))
     if kappa >= FLOAT64_LIMIT:
         if n_params > n_points:
-            out.append(f"The solution is not unique: {n_params} parameters for {n_points} "
-                       f"points; the descent ends at the solution nearest its start.")
+            out.append(f"The solution is not unique: {plural(n_params, 'parameter')} for "
+                       f"{plural(n_points, 'point')}; the descent ends at the solution nearest "
+                       f"its start.")
         else:
             out.append(f"Ill-conditioned beyond what gradient descent can finish in float64: "
                        f"the cost's curvature ranges over more than 1/eps = "
@@ -95,12 +161,84 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                        f"flattest directions are lost in rounding and the coefficients along "
                        f"them are not determined; use a direct solver (np.linalg.lstsq on "
                        f"standardized columns) or fewer, less correlated features.")
-    elif kappa >= _SLOW and status != _kernels.STATUS_CONVERGED:
+    elif kappa >= _SLOW and status in (_kernels.STATUS_MAX_ITER, _kernels.STATUS_RUNNING):
         out.append(f"Ill-conditioned: condition number {kappa:.3g}; at best (learning_rate="
                    f"'auto') each further digit costs about {_iterations_per_digit(limits):.3g} "
                    f"iterations, and float64 rounding allows about "
                    f"{max(0.0, 16 - math.log10(kappa)):.0f} correct digits.")
+    # what would converge (sooner) comes last
+    if status == _kernels.STATUS_DIVERGED and learning_rate >= limits.max_stable:
+        # a rate below the limit converges, but on badly scaled columns slowly
+        gain = _standardize_gain(limits, limits.rate("auto"),
+                                 limits.iterations("auto", _REDUCTION), status,
+                                 "at learning_rate='auto' (for a millionfold reduction of "
+                                 "the error)")
+    else:
+        gain = _standardize_gain(limits, rho, needed, status)
+    if gain:
+        out.append(gain)
+    elif status == _kernels.STATUS_MAX_ITER and tol is not None and needed is not None:
+        out.append(_max_iter_advice(limits, learning_rate, rho, needed))
     return " ".join(out)
+
+
+def _overshoots(limits, learning_rate):
+    """Whether the rate is above 1/lambda_max (but below 2/lambda_max): steps overshoot."""
+    # a rate computed as 1/lambda_max (by the user or from another eigen-
+    # solver) may round a few ulps above ours: that is not overshooting
+    return limits.max_no_bounce * (1 + _SAME_RATE) < learning_rate < limits.max_stable
+
+
+def _at_optimal_rate(limits):
+    """The end of 'converged in n iterations' at the optimal rate, which overshoots."""
+    return (f" at the optimal rate 2/(lambda_min + lambda_max) = {limits.optimal:.6g} "
+            f"(learning_rate='auto'); at that rate the parameters overshoot the minimum along "
+            f"the steepest direction, which is expected and harmless: the overshoot shrinks "
+            f"every step, and it buys the fastest progress along the flattest direction.")
+
+
+def _standardize_gain(limits, rho, needed, status, here="here"):
+    """A sentence saying standardize=True would converge far sooner, or None.
+
+    Said when the descent was slow (stopped at max_iter, or converged after
+    many iterations) and the standardized problem, at its own optimal rate,
+    needs ``_GAIN`` times fewer iterations for the same reduction of the
+    error.  Never said when standardize=True is on: the limits are then those
+    of the standardized columns, whose standardization changes nothing.
+    """
+    if (needed is None or limits.condition_number < _SLOW
+            or status == _kernels.STATUS_CONVERGED and needed < _LONG):
+        return None
+    standard = limits.standardized
+    if standard is None or not 0 < rho < 1:
+        return None
+    if math.isinf(needed):
+        return None
+    log_reduction = needed * math.log(rho)
+    fewer = _iterations_for(log_reduction, standard.rate("auto"))
+    if fewer * _GAIN > needed:
+        return None
+    return (f"standardize=True (CLI: --standardize) would converge in about {_count(fewer)} "
+            f"against {_count(needed)} {here}: centring and scaling the columns brings the "
+            f"condition number from {limits.condition_number:.3g} to "
+            f"{standard.condition_number:.3g}; the coefficients are still reported in the "
+            f"units of x.")
+
+
+def _max_iter_advice(limits, learning_rate, rho, needed):
+    """What would let a descent stopped at max_iter converge (standardize aside)."""
+    if math.isinf(needed):
+        return ("Loosen tol or check the data: this descent cannot reach it." if rho < 1 else
+                f"Use learning_rate='auto' ({limits.optimal:.6g}).")
+    at_best = limits.rate("auto")
+    if not _is_optimal(learning_rate, limits) and at_best < rho:
+        log_reduction = needed * math.log(rho)
+        best = _iterations_for(log_reduction, at_best)
+        if best * 2 <= needed:
+            return (f"learning_rate='auto' ({limits.optimal:.6g}) would need about "
+                    f"{_count(best)}; or raise max_iter to about {_count(needed)}, or "
+                    f"loosen tol.")
+    return f"Raise max_iter to about {_count(needed)}, or loosen tol."
 
 
 def _kappa_text(limits):

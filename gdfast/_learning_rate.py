@@ -15,13 +15,14 @@ Directions of zero curvature (a singular H: more parameters than points,
 duplicate columns) are never moved by the descent and do not count.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from ._moments import moments
 from ._standardize import feature_map
-from ._validate import (check_cost, check_design, check_flag, check_real,
+from ._validate import (check_cost, check_design, check_flag, check_learning_rate, check_real,
                         check_sample_weight)
 
 # An eigenvalue below this fraction of the largest (times the size of H) is
@@ -56,6 +57,8 @@ def _eigenvalues(h):
         big = mid + radius
         # a*c - b*b = small * big; dividing avoids mid - radius's cancellation
         small = (a * c - b * b) / big if big > 0 else 0.0
+        if not math.isfinite(small):   # a*c or b*b beyond float64: divide first
+            small = (a / big) * c - (b / big) * b
         return np.array([max(small, 0.0), big])
     return np.linalg.eigvalsh(h)
 
@@ -80,8 +83,16 @@ class LearningRateLimits:
     condition_number : float
         lambda_max / lambda_min; ``inf`` when the Hessian is singular to
         float64 precision.
+    standardized : LearningRateLimits or None
+        The limits the same data would have with ``standardize=True`` (each
+        column centred and scaled to unit variance; without intercept scaled
+        to unit root-mean-square), so their ``condition_number`` and
+        ``iterations`` tell what standardizing would gain.  None when it
+        cannot be told (a constant column, or limits built from a bare
+        Hessian).  Worked out on first access.
 
-    All are NaN when the squares of x overflow float64.
+    All are NaN when the squares of x overflow float64 (and so are
+    ``rate`` and ``iterations``: the curvature is unknown).
     """
 
     eigenvalues: np.ndarray
@@ -89,9 +100,14 @@ class LearningRateLimits:
     max_no_bounce: float
     optimal: float
     condition_number: float
+    # the Hessian and whether its first row is the intercept's, for `standardized`
+    _hessian: np.ndarray = field(default=None, repr=False, compare=False)
+    _fit_intercept: bool = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_hessian(cls, h):
+    def from_hessian(cls, h, fit_intercept=None):
+        """The limits of the Hessian ``h``; ``fit_intercept`` (whether its first row and
+        column are the intercept's) lets ``standardized`` be worked out."""
         if not np.all(np.isfinite(h)):
             # the squares of x overflow float64: nothing can be said (all NaN)
             nan = math.nan
@@ -100,40 +116,87 @@ class LearningRateLimits:
         big = float(ev[-1])
         if not big > 0:  # no curvature at all: any step is as good
             return cls(ev, math.inf, math.inf, 1.0, math.inf)
-        positive = ev[ev > big * len(ev) * _EPS]
+        # eps * n first: big near the float64 limit times n overflows
+        zero = big * (len(ev) * _EPS)
+        positive = ev[ev > zero]
         small = float(positive[0])
-        singular = bool(ev[0] <= big * len(ev) * _EPS)
-        return cls(ev, 2.0 / big, 1.0 / big, 2.0 / (small + big),
-                   math.inf if singular else big / small)
+        singular = bool(ev[0] <= zero)
+        total = small + big   # beyond float64 when both are near its limit
+        optimal = 2.0 / total if math.isfinite(total) else 2.0 / big / (1.0 + small / big)
+        return cls(ev, 2.0 / big, 1.0 / big, optimal,
+                   math.inf if singular else big / small, h, fit_intercept)
 
-    def rate(self, learning_rate):
+    @cached_property
+    def standardized(self):
+        h = self._hessian
+        if h is None or self._fit_intercept is None:
+            return None
+        with np.errstate(all="ignore"):   # checked finite (and > 0) below
+            if self._fit_intercept:
+                # H = c [[1, m], [m, S]]: the covariance is c (S - m m^T), the Schur
+                # complement of the intercept's entry (its digits go when |m| >> sd)
+                c = h[0, 0]
+                cov = h[1:, 1:] - np.outer(h[0, 1:], h[0, 1:]) / c
+            else:
+                c, cov = 1.0, h   # kappa does not depend on the factor of the cost
+            scale = np.sqrt(np.diag(cov))
+            corr = cov / np.outer(scale, scale)
+        if not (np.all(scale > 0) and np.all(np.isfinite(corr))):
+            return None   # a constant column (standardize=True refuses it), or overflow
+        np.fill_diagonal(corr, 1.0)
+        if self._fit_intercept:
+            d = corr.shape[0]
+            standard = np.zeros((d + 1, d + 1))
+            standard[0, 0] = 1.0
+            standard[1:, 1:] = corr
+            corr = standard
+        return LearningRateLimits.from_hessian(c * corr)
+
+    def _learning_rate(self, learning_rate):
+        """``learning_rate`` checked, with None and "auto" meaning ``optimal`` (maybe NaN)."""
+        learning_rate = "auto" if learning_rate is None else check_learning_rate(learning_rate)
+        return self.optimal if learning_rate == "auto" else learning_rate
+
+    def rate(self, learning_rate="auto"):
         """rho = max |1 - learning_rate * lambda| over the non-zero curvatures.
 
         The factor by which the distance to the minimum (and the gradient)
         shrinks per iteration in the slowest direction; >= 1 never converges.
+        ``learning_rate``: a number > 0, or ``"auto"`` (``optimal``).  NaN
+        when the limits are (the squares of x overflow float64).
         """
+        return self._rate(self._learning_rate(learning_rate))
+
+    def _rate(self, learning_rate):
+        """rate() of a checked learning rate."""
         ev = self.eigenvalues
-        positive = ev[ev > ev[-1] * len(ev) * _EPS] if ev[-1] > 0 else ev[-1:]
+        if np.isnan(ev[-1]):
+            return math.nan
+        positive = ev[ev > ev[-1] * (len(ev) * _EPS)] if ev[-1] > 0 else ev[-1:]
         with np.errstate(over="ignore"):  # a learning rate near 1e300: rho is inf
             return float(np.max(np.abs(1.0 - learning_rate * positive)))
 
     def iterations(self, learning_rate=None, reduction=1e-6):
-        """Iterations that shrink the error by the factor ``reduction`` (< 1).
+        """Iterations that shrink the error by the factor ``reduction`` (0 < reduction).
 
-        ceil(log(reduction) / log(rho)); ``inf`` when rho >= 1 (the
-        learning rate is at or above ``max_stable``).  ``learning_rate``
-        defaults to ``optimal``.
+        ceil(log(reduction) / log(rho)); 0 when ``reduction`` >= 1, ``inf``
+        when rho >= 1 (the learning rate is at or above ``max_stable``), NaN
+        when the limits are (the curvature is unknown).  ``learning_rate``:
+        a number > 0, or None or ``"auto"`` for ``optimal``.
         """
-        learning_rate = self.optimal if learning_rate is None else check_real(
-            learning_rate, "learning_rate", low=0.0, low_inclusive=False)
-        reduction = check_real(reduction, "reduction", low=0.0, low_inclusive=False)
+        learning_rate = self._learning_rate(learning_rate)
+        reduction = check_real(reduction, "reduction", low=0.0, low_inclusive=False,
+                               allow_inf=True)
         if reduction >= 1:
             return 0
-        rho = self.rate(learning_rate)
+        rho = self._rate(learning_rate)
+        if math.isnan(rho):
+            return math.nan
         if rho >= 1:
             return math.inf
         if rho == 0:
             return 1
+        # log(rho) -> 0 as rho -> 1: the count is finite but may be huge
         return math.ceil(math.log(reduction) / math.log(rho))
 
 
@@ -150,7 +213,7 @@ def limits_from_moments(m, fit_intercept, standardize, cost):
     """(LearningRateLimits, center, inv_scale) from the Moments of x (however computed)."""
     center, inv_scale = feature_map(m, fit_intercept, standardize)
     h = hessian(m, center, inv_scale, fit_intercept, cost)
-    return LearningRateLimits.from_hessian(h), center, inv_scale
+    return LearningRateLimits.from_hessian(h, fit_intercept), center, inv_scale
 
 
 def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False,

@@ -7,7 +7,8 @@ float32 data, where BLAS would accumulate in float32 or need a float64 copy,
 (b) sums about a data row, so the centred moments of a column like years
 near 1950 keep their digits, and (c) gives the column sums in the same pass.
 """
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +22,10 @@ class Moments:
     n: float                # N, or the sum of the weights
     mean: np.ndarray        # (d,)
     covariance: np.ndarray  # (d, d), (x - mean).T @ (x - mean) / N
+    # extent(j, centred): max - min (centred) or max |x| of column j over the
+    # points of weight > 0, from the data; None when there is none (statistics).
+    # standardize=True asks it only of a column it cannot scale, to say why.
+    extent: object = field(default=None, repr=False, compare=False)
 
     def second(self):
         """The uncentred second moments x.T @ x / N (inf where they overflow)."""
@@ -47,4 +52,13 @@ def moments(x, sample_weight=None, weight_sum=None):
         covariance = cross / n - np.outer(mean_offset, mean_offset)
     # rounding may leave a tiny negative variance; a variance is >= 0
     np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
-    return Moments(n, shift + mean_offset, covariance)
+    return Moments(n, shift + mean_offset, covariance,
+                   functools.partial(_column_extent, x, sample_weight))
+
+
+def _column_extent(x, sample_weight, j, centred):
+    """max - min (``centred``) or max |x| of column j of x over its points of weight > 0."""
+    column = x[:, j] if sample_weight is None else x[sample_weight > 0, j]
+    if column.size == 0:
+        return 0.0
+    return float(np.ptp(column) if centred else np.max(np.abs(column)))

@@ -5,6 +5,8 @@ from typing import Optional
 
 import numpy as np
 
+from ._validate import check_points, plural
+
 
 @dataclass(frozen=True, repr=False)
 class History:
@@ -12,8 +14,10 @@ class History:
 
     Row 0 is the starting point and its cost; a later row holds the
     parameters after ``iteration`` updates and the cost there.  Which
-    iterations are kept is set by ``fit(..., record_every=...)``; the last
-    iteration is always kept.
+    iterations are kept is set by ``fit(..., record_every=...)`` (by
+    default at most about 10**5 rows spread over the descent); the last
+    iteration is always kept.  The arrays are views of one buffer of rows
+    that the fit filled: the history is held once, never copied.
 
     Attributes
     ----------
@@ -69,10 +73,13 @@ class FitResult:
         Euclidean norm of the gradient of J at (intercept, slope).
     history : History
         The recorded descent.
-    stopped_by : {None, "callback", "interrupt"}
+    stopped_by : {None, "callback", "interrupt", "memory"}
         None when the descent ended by itself (converged, ``max_iter`` or
-        diverged); ``"callback"`` when the callback returned False;
-        ``"interrupt"`` on Ctrl-C (the result of a :class:`FitInterrupted`).
+        diverged); ``"callback"`` when the callback returned False (or
+        raised: the result attached to its exception); ``"interrupt"`` on
+        Ctrl-C (the result of a :class:`FitInterrupted`); ``"memory"`` when
+        the history could not grow (the result of a
+        :class:`HistoryMemoryError`).
     coef : ndarray of float64, shape (d,)
         b1..bd where the descent stopped, in the units of x.
     learning_rate : float
@@ -104,3 +111,96 @@ class FitResult:
     @cached_property
     def diagnosis(self):
         return self._diagnose() if self._diagnose is not None else "no diagnosis available"
+
+    def _repr_html_(self):
+        """In a notebook: the fitted line, how it ended, the diagnosis and the cost curve."""
+        from ._result_html import result_html
+
+        return result_html(self)
+
+    def predict(self, x):
+        """The fitted line at the points x: ``intercept + x @ coef``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N,) or (N, d)
+            The points, in the units of the fit's x: 1-D (N,) for a fit of
+            one feature, (N, d) for d features; finite real numbers, checked
+            as :func:`gdfast.fit` checks its x.
+
+        Returns
+        -------
+        ndarray of float64, shape (N,)
+            ``inf`` (or ``-inf``) where the line's value is beyond float64.
+
+        Raises
+        ------
+        ValueError
+            When a value cannot be computed in float64: d features whose
+            terms overflow with both signs (inf - inf), as :func:`gdfast.cost`.
+
+        Examples
+        --------
+        >>> import gdfast
+        >>> res = gdfast.fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], tol=1e-12)
+        >>> res.predict([3.0, 4.0]).round(6).tolist()
+        [7.0, 9.0]
+        """
+        x = check_points(x, self.coef.shape[0])
+        b0, coef = self.intercept, self.coef
+        with np.errstate(over="ignore", invalid="ignore"):   # the rows that overflow: below
+            y = x @ coef + b0
+            size = np.abs(x) @ np.abs(coef) + abs(b0)
+        beyond = np.flatnonzero(~np.isfinite(size))
+        if beyond.size:
+            # some term, or their sum in some order, is beyond float64: the product's
+            # order of summing would decide between inf, -inf, NaN and the right
+            # value.  Summed again scaled by 2**-64 (exact), the positive and
+            # negative terms apart, then scaled back: inf only if the value is.
+            with np.errstate(over="ignore", invalid="ignore"):
+                terms = np.ldexp(x[beyond], -_SHIFT) * coef
+                up = np.where(terms > 0, terms, 0.0).sum(axis=1) + np.ldexp(max(b0, 0.0), -_SHIFT)
+                down = np.where(terms < 0, terms, 0.0).sum(axis=1) + np.ldexp(min(b0, 0.0), -_SHIFT)
+                both = np.isinf(up) & np.isinf(down)
+                y[beyond] = np.ldexp(up + down, _SHIFT)
+            if both.any():
+                raise ValueError(f"x: the prediction at x[{beyond[both][0]}] cannot be computed "
+                                 f"in float64 (its terms are beyond 1.8e308 * 2**64 with both "
+                                 f"signs); rescale x")
+        return y
+
+    def __repr__(self):
+        """A short summary: the line, how the descent ended, its cost and rate."""
+        n = plural(self.n_iter, "iteration")
+        ended = {"callback": f"stopped by the callback after {n}",
+                 "interrupt": f"stopped by Ctrl-C after {n}",
+                 "memory": f"stopped when the history ran out of memory after {n}"}.get(
+                     self.stopped_by,
+                     f"converged in {n}" if self.converged else f"not converged after {n}")
+        rate = "" if self.learning_rate is None else f", learning_rate {self.learning_rate:.6g}"
+        return (f"FitResult: {_line(self.intercept, self.coef)}\n"
+                f"  {ended}: cost {self.cost:.6g}, gradient norm {self.gradient_norm:.3g}"
+                f"{rate}\n"
+                f"  history of {plural(len(self.history), 'row')}; .diagnosis says more")
+
+
+# predict sums the rows whose terms overflow float64 scaled by 2**-_SHIFT.
+_SHIFT = 64
+# A line of more features than this is summarised by its coefficients' array.
+_MAX_TERMS = 6
+
+
+def _line(intercept, coef):
+    """``y = 1.99627 + 1.46732 * x`` (d features: ``... - 1 * x2``), in 6 digits."""
+    if coef.shape[0] == 1:
+        return f"y = {intercept:.6g} {_signed(coef[0])} * x"
+    if coef.shape[0] > _MAX_TERMS:
+        shown = np.array2string(coef, precision=4, threshold=_MAX_TERMS, edgeitems=2)
+        return f"y = {intercept:.6g} + x @ coef, coef = {shown} ({coef.shape[0]} features)"
+    terms = " ".join(f"{_signed(b)} * x{j}" for j, b in enumerate(coef, start=1))
+    return f"y = {intercept:.6g} {terms}"
+
+
+def _signed(value):
+    """``+ 1.5`` or ``- 1.5``: a term of a sum."""
+    return f"- {-value:.6g}" if value < 0 else f"+ {value:.6g}"

@@ -25,25 +25,53 @@ def feature_map(moments, fit_intercept, standardize):
         return np.zeros(d), np.ones(d)
     if fit_intercept:
         center = moments.mean
-        scale = np.sqrt(np.diag(moments.covariance))
-        what = "constant (zero variance)"
+        variance = np.diag(moments.covariance)
     else:
         center = np.zeros(d)
-        scale = np.sqrt(np.diag(moments.second()))
-        what = "all zeros (zero root-mean-square)"
-    huge = np.flatnonzero(~np.isfinite(scale))
+        variance = np.diag(moments.second())   # the mean square
+    huge = np.flatnonzero(~np.isfinite(variance))
     if huge.size:
         j = int(huge[0])
         raise ValueError(
             f"standardize=True cannot scale column x[:, {j}]: its squares overflow float64; "
             f"rescale x")
-    bad = np.flatnonzero(~(scale > 0))
+    # a variance below float64's normal range has lost its digits, or is 0
+    # because the squares of tiny differences underflow (subnormal values)
+    bad = np.flatnonzero(~(variance >= _TINY))
     if bad.size:
         j = int(bad[0])
-        raise ValueError(
-            f"standardize=True cannot scale column x[:, {j}]: it is {what}, with every value "
-            f"{moments.mean[j]:g}; drop that column or use standardize=False")
-    return center, 1.0 / scale
+        raise ValueError(_unscalable(moments, j, variance[j], fit_intercept))
+    return center, 1.0 / np.sqrt(variance)
+
+
+_TINY = np.finfo(np.float64).tiny
+
+
+def _unscalable(moments, j, variance, fit_intercept):
+    """Why standardize=True cannot scale column j, whose variance (or mean square) is < tiny."""
+    extent = moments.extent(j, fit_intercept) if moments.extent is not None else None
+    if extent is None and fit_intercept and variance == 0 and abs(moments.mean[j]) >= 1e-100:
+        # without the data: values this far from 0 that differ at all differ by an
+        # ulp of 1e-100 or more, whose square (1e-232) does not underflow
+        extent = 0.0
+    column = f"standardize=True cannot scale column x[:, {j}]"
+    advice = "drop that column or use standardize=False"
+    if extent == 0:
+        if fit_intercept:
+            return (f"{column}: it is constant (zero variance), with every value "
+                    f"{moments.mean[j]:g}; {advice}")
+        return f"{column}: it is all zeros (zero root-mean-square); {advice}"
+    spread = "variance" if fit_intercept else "mean square"
+    if extent is None:   # from statistics: the data are not at hand
+        what = (f"its {spread} is {variance:g}: it is constant, or its values are so close "
+                f"{'together' if fit_intercept else 'to 0'} that their squares underflow "
+                f"float64")
+    else:
+        what = (f"its values {'differ by' if fit_intercept else 'reach'} at most {extent:.3g}, "
+                f"so their {spread} is below float64's smallest normal number (2.2e-308) and "
+                f"its standard deviation cannot be computed")
+    return (f"{column}: {what}; multiply the column by a large constant (such as "
+            f"2.0**600) before fitting, or {advice}")
 
 
 def to_descent_units(params, center, inv_scale):

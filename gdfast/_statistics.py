@@ -10,6 +10,7 @@ a distributed array, can be summarized separately and combined.
 whatever the number of points; ``fit(..., method="stats")`` and
 :func:`gdfast.fit_stream` use it.
 """
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +19,19 @@ from . import _multi_kernels
 from ._descent import StatsFeatureDescent
 from ._fit import descend, stats_iteration_points
 from ._moments import Moments
-from ._validate import (check_data, check_descent_options, check_n_threads,
-                        check_sample_weight)
+from ._validate import (check_data, check_descent_options, check_n_threads, check_real,
+                        checked_weights, plural)
+
+# Statistics keep the weights' absolute size (they merge with others'), so
+# weights near the float64 limit can make their sums overflow.
+_HEAVY_WEIGHTS = ("sample_weight: the weighted sums overflow float64 (beyond 1.8e308); "
+                  "statistics keep the weights' absolute size, to merge with others': divide "
+                  "every chunk's weights by one constant (only their ratios change a fit)")
+
+# gram_xx may differ from its transpose by rounding (X.T @ X from a BLAS that
+# does not use syrk): up to this fraction of its largest diagonal entry.
+_SYMMETRY_TOL = 1e-8
+
 
 @dataclass(frozen=True)
 class Statistics:
@@ -33,12 +45,21 @@ class Statistics:
     costs no digits) and combine the statistics of separate pieces of data
     with :meth:`merge`.  Frozen, picklable, holds no data.
 
+    Built by hand, the fields are checked (a TypeError or ValueError naming
+    the field): shapes (d,), (d, d) and (d,) for ``mean_x``, ``gram_xx``
+    and ``cross_xy`` with d >= 1, all finite; ``n`` an integer >= 1;
+    ``weight_sum``, ``sum_yy`` and the diagonal of ``gram_xx`` >= 0;
+    ``gram_xx`` symmetric (to 1e-8 of its largest diagonal entry).  Arrays
+    are stored as float64 copies.
+
     Attributes
     ----------
     n : int
         The number of points.
     weight_sum : float
-        The sum of the weights (``n`` without weights).
+        The sum of the weights (``n`` without weights); 0 for points that
+        all weigh zero (such statistics change nothing when merged, and
+        :func:`fit_statistics` refuses them).
     mean_x : ndarray, shape (d,)
         The weighted column means of x, float64.
     mean_y : float
@@ -72,6 +93,40 @@ class Statistics:
     cross_xy: np.ndarray      # (d,)  sum w (x - mean_x)(y - mean_y)
     sum_yy: float             # sum w (y - mean_y)^2
 
+    def __post_init__(self):
+        """Check the fields (statistics built by hand too); arrays become float64 copies."""
+        n = self.n
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"Statistics: n (the number of points) must be an integer, got "
+                            f"{n!r} of type {type(n).__name__}")
+        if n < 1:
+            raise ValueError(f"Statistics: n (the number of points) must be >= 1, got {n}")
+        fields = {"n": int(n)}
+        # weight_sum 0: the statistics of points that all weigh zero (from_arrays
+        # makes them for such a chunk), which change nothing when merged
+        fields["weight_sum"] = check_real(self.weight_sum, "Statistics: weight_sum", low=0.0)
+        fields["mean_y"] = check_real(self.mean_y, "Statistics: mean_y")
+        fields["sum_yy"] = check_real(self.sum_yy, "Statistics: sum_yy", low=0.0)
+        mean_x = _field_array(self.mean_x, "mean_x", 1)
+        d = mean_x.shape[0]
+        if d == 0:
+            raise ValueError("Statistics: mean_x is empty: at least one feature is needed")
+        gram = _field_array(self.gram_xx, "gram_xx", 2, (d, d))
+        fields.update(mean_x=mean_x, gram_xx=gram,
+                      cross_xy=_field_array(self.cross_xy, "cross_xy", 1, (d,)))
+        diag = np.diag(gram)
+        if np.any(diag < 0):
+            j = int(np.flatnonzero(diag < 0)[0])
+            raise ValueError(f"Statistics: gram_xx[{j}, {j}] is {diag[j]:g}, but a sum of "
+                             f"squares is >= 0")
+        asymmetry = np.abs(gram - gram.T)
+        if np.any(asymmetry > _SYMMETRY_TOL * diag.max()):
+            i, j = np.unravel_index(int(np.argmax(asymmetry)), gram.shape)
+            raise ValueError(f"Statistics: gram_xx must be symmetric, but gram_xx[{i}, {j}] = "
+                             f"{gram[i, j]:.6g} and gram_xx[{j}, {i}] = {gram[j, i]:.6g}")
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
     @property
     def n_features(self):
         """d, the number of columns of x."""
@@ -99,23 +154,50 @@ class Statistics:
         Statistics
         """
         x, y = check_data(x, y)
-        sample_weight, _ = check_sample_weight(sample_weight, x.shape[0], x.dtype,
-                                               allow_zero_sum=True)
+        sample_weight, _, exponent = checked_weights(sample_weight, x.shape[0], x.dtype,
+                                                     allow_zero_sum=True)
         n_threads = check_n_threads(n_threads, x.shape[0])
-        return cls._from_checked(x, y, sample_weight, n_threads)
+        return cls._from_checked(x, y, sample_weight, n_threads, weight_exponent=-exponent)
 
     @classmethod
-    def _from_checked(cls, x, y, sample_weight, n_threads=1):
-        """from_arrays on data that check_data and check_sample_weight returned."""
+    def _from_checked(cls, x, y, sample_weight, n_threads=1, weight_exponent=0):
+        """from_arrays on data that check_data and check_sample_weight returned.
+
+        ``weight_exponent``: the weighted sums are multiplied by
+        2**weight_exponent (exactly), undoing a rescaling of the weights:
+        statistics that will be merged keep their weights' absolute size.
+        """
         x2 = x if x.ndim == 2 else x[:, None]   # a view, never a copy
         d = x2.shape[1]
         mean = np.empty(d + 1)
         gram = np.empty((d + 1, d + 1))
         weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, sample_weight,
                                                        n_threads)
-        return cls(n=int(x2.shape[0]), weight_sum=float(weight_sum), mean_x=mean[:d].copy(),
-                   mean_y=float(mean[d]), gram_xx=gram[:d, :d].copy(),
-                   cross_xy=gram[:d, d].copy(), sum_yy=float(gram[d, d]))
+        if weight_exponent:
+            finite = np.all(np.isfinite(gram))
+            with np.errstate(over="ignore"):
+                gram = np.ldexp(gram, weight_exponent)
+                weight_sum = float(np.ldexp(weight_sum, weight_exponent))
+            if finite and not (np.all(np.isfinite(gram)) and np.isfinite(weight_sum)):
+                raise ValueError(_HEAVY_WEIGHTS)
+        return cls._unchecked(n=int(x2.shape[0]), weight_sum=float(weight_sum),
+                              mean_x=mean[:d].copy(), mean_y=float(mean[d]),
+                              gram_xx=gram[:d, :d].copy(), cross_xy=gram[:d, d].copy(),
+                              sum_yy=float(gram[d, d]))
+
+    @classmethod
+    def _unchecked(cls, **fields):
+        """Statistics of fields computed here (by the kernel, or by merge), not checked.
+
+        Their sums may overflow float64 (data near its limit): such statistics
+        go on to the descent, which reports them as ``fit`` reports the same
+        data (a DivergenceError at the start, or "auto" refused), so
+        ``method="stats"`` and ``"batch"`` fail alike.
+        """
+        stats = object.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(stats, name, value)
+        return stats
 
     def merge(self, other):
         """The statistics of the union of both sets of points (parallel-update formulas).
@@ -125,38 +207,63 @@ class Statistics:
         if not isinstance(other, Statistics):
             raise TypeError(f"other must be a Statistics, got {type(other).__name__}")
         if other.n_features != self.n_features:
-            raise ValueError(f"cannot merge statistics of {self.n_features} features with "
-                             f"statistics of {other.n_features} features")
+            raise ValueError(f"cannot merge statistics of {plural(self.n_features, 'feature')} "
+                             f"with statistics of {plural(other.n_features, 'feature')}")
         w_a, w_b = self.weight_sum, other.weight_sum
         if w_b == 0.0 or w_a == 0.0:
             # no weight on one side: its means say nothing; only n adds up
             keep = self if w_b == 0.0 else other
-            return Statistics(n=self.n + other.n, weight_sum=keep.weight_sum,
-                              mean_x=keep.mean_x, mean_y=keep.mean_y, gram_xx=keep.gram_xx,
-                              cross_xy=keep.cross_xy, sum_yy=keep.sum_yy)
+            return Statistics._unchecked(
+                n=self.n + other.n, weight_sum=keep.weight_sum, mean_x=keep.mean_x,
+                mean_y=keep.mean_y, gram_xx=keep.gram_xx, cross_xy=keep.cross_xy,
+                sum_yy=keep.sum_yy)
         w = w_a + w_b
+        if w == np.inf:
+            raise ValueError(_HEAVY_WEIGHTS)
         share = w_b / w
         f = w_a * share                          # Wa * Wb / W
-        dx = other.mean_x - self.mean_x
-        dy = other.mean_y - self.mean_y
-        return Statistics(
-            n=self.n + other.n, weight_sum=w,
-            mean_x=self.mean_x + dx * share,
-            mean_y=self.mean_y + dy * share,
-            gram_xx=self.gram_xx + other.gram_xx + f * np.outer(dx, dx),
-            cross_xy=self.cross_xy + other.cross_xy + f * dx * dy,
-            sum_yy=self.sum_yy + other.sum_yy + f * dy * dy)
+        # sums near the float64 limit overflow to inf: see _unchecked
+        with np.errstate(over="ignore", invalid="ignore"):
+            dx = other.mean_x - self.mean_x
+            dy = other.mean_y - self.mean_y
+            return Statistics._unchecked(
+                n=self.n + other.n, weight_sum=w,
+                mean_x=self.mean_x + dx * share,
+                mean_y=self.mean_y + dy * share,
+                gram_xx=self.gram_xx + other.gram_xx + f * np.outer(dx, dx),
+                cross_xy=self.cross_xy + other.cross_xy + f * dx * dy,
+                sum_yy=self.sum_yy + other.sum_yy + f * dy * dy)
 
     def moments(self):
         """The Moments (weight sum, means, population covariance) of x."""
-        covariance = self.gram_xx / self.weight_sum
+        # sums that overflow (or overflowed): inf or NaN, then NaN limits
+        with np.errstate(over="ignore", invalid="ignore"):
+            covariance = self.gram_xx / self.weight_sum
         np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
         return Moments(self.weight_sum, self.mean_x, covariance)
 
 
-def fit_statistics(stats, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-                   init=None, record_every=1, fit_intercept=True, standardize=False,
-                   progress=False, callback=None):
+def _field_array(value, name, ndim, shape=None):
+    """A field of Statistics as a float64 array of ``ndim`` (and ``shape``), finite, else raise."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"Statistics: {name} must be an array of real numbers: {exc}") from None
+    if arr.ndim != ndim or (shape is not None and arr.shape != shape):
+        want = f"shape {shape}" if shape is not None else f"{ndim} dimension"
+        raise ValueError(f"Statistics: {name} must have {want} (d = the number of features, "
+                         f"from mean_x), got shape {arr.shape}")
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        where = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], arr.shape))
+        raise ValueError(f"Statistics: {name} must be finite, but {name}[{where}] is "
+                         f"{arr.flat[bad[0]]}")
+    return arr
+
+
+def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
+                   cost="half_mse", init=None, record_every="auto", fit_intercept=True,
+                   standardize=False, progress=False, callback=None):
     """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
 
     Same parameters (less the data), history, stopping rules, warnings,
@@ -233,28 +340,46 @@ def statistics_of_chunks(chunks):
         raise TypeError(f"chunks must be an iterable of (x, y) or (x, y, sample_weight) "
                         f"tuples, got {type(chunks).__name__}") from None
     total = None
+    n_chunks = 0
     for i, chunk in enumerate(iterator):
+        n_chunks += 1
         if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
             what = (f"a {type(chunk).__name__} of length {len(chunk)}"
                     if isinstance(chunk, (tuple, list)) else f"a {type(chunk).__name__}")
             raise ValueError(f"chunks[{i}] must be a tuple (x, y) or (x, y, sample_weight), "
                              f"got {what}")
+        if _holds_no_point(chunk):
+            continue   # the last chunk of a reader is often empty: nothing to add
         try:
             part = Statistics.from_arrays(*chunk)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"chunks[{i}]: {exc}") from None
         if total is not None and part.n_features != total.n_features:
-            raise ValueError(f"chunks[{i}] has {part.n_features} features (columns of x), "
-                             f"but the chunks before it have {total.n_features}")
-        total = part if total is None else total.merge(part)
+            raise ValueError(f"chunks[{i}] has {plural(part.n_features, 'feature')} (columns "
+                             f"of x), but the chunks before it have {total.n_features}")
+        try:
+            total = part if total is None else total.merge(part)
+        except ValueError as exc:   # the weight sums overflow
+            raise ValueError(f"chunks[{i}]: {exc}") from None
     if total is None:
+        if n_chunks:
+            which = "its one chunk is" if n_chunks == 1 else f"all its {n_chunks} chunks are"
+            raise ValueError(f"chunks holds no point: {which} empty")
         raise ValueError("chunks is empty: at least one chunk of points is needed")
     return total
 
 
-def fit_stream(chunks, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="half_mse",
-               init=None, record_every=1, fit_intercept=True, standardize=False,
-               progress=False, callback=None):
+def _holds_no_point(chunk):
+    """True if every array of the chunk has 0 rows (an empty chunk, skipped)."""
+    try:
+        return all(np.shape(a)[:1] == (0,) for a in chunk)
+    except (TypeError, ValueError):   # not array-like: from_arrays says what is wrong
+        return False
+
+
+def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
+               cost="half_mse", init=None, record_every="auto", fit_intercept=True,
+               standardize=False, progress=False, callback=None):
     """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
 
     Each chunk is summarized by its sufficient statistics (weight sum,
@@ -272,10 +397,11 @@ def fit_stream(chunks, *, learning_rate=0.01, max_iter=1000, tol=1e-6, cost="hal
     ----------
     chunks : iterable of tuples
         Each ``(x, y)`` or ``(x, y, sample_weight)``, with x of shape (n,)
-        or (n, d), n >= 1, validated like :func:`gdfast.fit`'s data; every
-        chunk has the same d (a 1-D x is one feature).  Chunks may differ
-        in size and in dtype; a chunk's weights may be all zero.  Iterated
-        once: a generator is fine.
+        or (n, d), validated like :func:`gdfast.fit`'s data; every chunk
+        has the same d (a 1-D x is one feature).  Chunks may differ in
+        size and in dtype; a chunk's weights may be all zero; a chunk of
+        0 points (every array of it empty) is skipped.  Iterated once: a
+        generator is fine.
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
 progress, callback
         As for :func:`gdfast.fit`.
@@ -287,7 +413,8 @@ progress, callback
     Raises
     ------
     ValueError, TypeError
-        For no chunk at all, a chunk that is not a 2- or 3-tuple, a chunk
+        For no chunk at all (or only empty ones), a chunk that is not a 2-
+        or 3-tuple, a chunk
         whose data ``fit`` would reject (the message names ``chunks[i]``),
         chunks of different numbers of features, or weights summing to 0
         over all chunks.  Raised during the pass, before any descent.

@@ -1,57 +1,67 @@
-"""Columns out of data files for `gdfast fit FILE`: CSV, .npy, .npz, Parquet.
+"""What every reader of `gdfast fit FILE` shares: the error type, the choice of
+columns by name or position, and the checks that turn chosen columns into x and y.
 
-Every problem with a file is an InputError whose message is one line naming
-the file and, for CSV, the line and column (the CLI prints it as is).
+Every problem with a file is an InputError whose message is one line naming the
+file and what is wrong (and the line, member or index where it is); the CLI
+prints it as is and exits 2.
 """
-import csv
-import math
-from array import array
-from pathlib import Path
+import os
+from dataclasses import dataclass
 
 import numpy as np
 
+# elements checked at a time for NaN and inf (8 MB of float64)
+_BLOCK = 1 << 20
+
 
 class InputError(Exception):
-    """A data file that cannot be read as asked; the message is for the user."""
+    """A data file or an option that cannot be used as asked; the message is for the user."""
 
 
-def load_xy(path, y=None, x=None):
-    """Read the y column and the x column(s) of a data file.
+@dataclass(frozen=True)
+class Data:
+    """The columns read from a data file.
 
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv`` / ``.txt`` (comma-separated, ``.tsv`` tab-separated, with
-        or without a header line), ``.npy`` (a 2-D or structured array),
-        ``.npz`` (one 1-D array per column) or ``.parquet`` (needs pyarrow).
-    y : str, optional
-        The y column by name or 0-based index; by default the last column.
-    x : list of str, optional
-        The x column(s) likewise; by default every column but y.
-
-    Returns
-    -------
-    x : ndarray, shape (N,) for one x column, else (N, k)
-    y : ndarray, shape (N,)
-    y_name : str
-    x_names : list of str
+    ``x`` has shape (N,) for one x column, else (N, k) in Fortran order (the
+    order the d-feature kernel reads fastest); ``dropped`` counts the rows left
+    out by ``dropna`` because a chosen cell was missing.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    readers = {".csv": _read_csv, ".txt": _read_csv, ".tsv": _read_csv, ".npy": _read_npy,
-               ".npz": _read_npz, ".parquet": _read_parquet, ".pq": _read_parquet}
-    if suffix not in readers:
-        raise InputError(f"{path}: unknown file type {suffix or '(none)'!r}; "
-                         f"use .csv, .tsv, .npy, .npz or .parquet")
-    return readers[suffix](path, y, x)
+
+    x: np.ndarray
+    y: np.ndarray
+    y_name: str
+    x_names: list
+    dropped: int = 0
 
 
-def _select(path, names, y, x):
-    """Column indices (y, [x...]) from names or 0-based indices."""
+def one_line(text, limit=300):
+    """``text`` on one line, at most ``limit`` characters: for messages quoting a file or a library."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def quoted(text, limit=40):
+    """``repr`` of a cell's text for a message, cut to ``limit`` characters with its length."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def check_names(path, names):
+    """Refuse fewer than two columns, and a name that appears twice."""
     if len(names) < 2:
         raise InputError(f"{path}: found {len(names)} column(s); need y and at least one x")
+    first = {}
+    for j, name in enumerate(names):
+        if name in first:
+            raise InputError(f"{path}: the column name {quoted(name)} appears twice (columns "
+                             f"{first[name]} and {j}); rename one")
+        first[name] = j
+
+
+def choose_columns(path, names, y, x):
+    """Column positions (y, [x, ...]) from names or 0-based positions; defaults: y the last."""
+    check_names(path, names)
     y_index = _column_index(path, names, y) if y is not None else len(names) - 1
     if x is None:
         x_indices = [j for j in range(len(names)) if j != y_index]
@@ -59,6 +69,9 @@ def _select(path, names, y, x):
         x_indices = [_column_index(path, names, spec) for spec in x]
     if y_index in x_indices:
         raise InputError(f"{path}: column {names[y_index]!r} is both y and x")
+    if len(set(x_indices)) != len(x_indices):
+        twice = next(j for j in x_indices if x_indices.count(j) > 1)
+        raise InputError(f"{path}: column {names[twice]!r} is chosen twice as x")
     return y_index, x_indices
 
 
@@ -72,131 +85,185 @@ def _column_index(path, names, spec):
     else:
         if -len(names) <= index < len(names):
             return index % len(names)
-    raise InputError(f"{path}: unknown column {spec!r}; the columns are "
-                     f"{', '.join(names)} (or 0..{len(names) - 1} by position)")
+    shown = ", ".join(names) if len(names) <= 20 else ", ".join(names[:20]) + ", ..."
+    raise InputError(f"{path}: unknown column {quoted(spec)}; the columns are {shown} "
+                     f"(or 0..{len(names) - 1} by position)")
 
 
-def _stack(path, columns, names, y_index, x_indices):
-    """Check each chosen column is numeric, then shape (x, y, y_name, x_names)."""
-    for j in [y_index, *x_indices]:
-        if np.asarray(columns[j]).dtype.kind not in "biuf":
-            raise InputError(f"{path}: column {names[j]!r} is not numeric "
-                             f"(dtype {np.asarray(columns[j]).dtype})")
-    y = columns[y_index]
+def check_numeric(path, name, column, where="column"):
+    """Refuse a column whose dtype is not a number (bool, int, uint or float)."""
+    if column.dtype.kind not in "biuf":
+        raise InputError(f"{path}: {where} {name!r} is not numeric (dtype {column.dtype})")
+
+
+def finite_columns(path, columns, names, dropna, where="column"):
+    """Check the chosen columns of a binary file: NaN is a missing cell, ±inf an error.
+
+    Parameters
+    ----------
+    columns : dict
+        ``{position: 1-D array}`` of the chosen columns, all of one length.
+    dropna : bool
+        Drop the rows with a NaN in any chosen column, instead of refusing them.
+
+    Returns
+    -------
+    columns : dict
+        The same columns (untouched when nothing is dropped, copies of the kept rows
+        otherwise).
+    dropped : int
+        Rows left out.
+
+    Raises
+    ------
+    InputError
+        Naming the first index (over all columns) holding an infinite value, or
+        without ``dropna`` a NaN.
+    """
+    floats = {j: column for j, column in columns.items() if column.dtype.kind == "f"}
+    first_nan, first_inf = {}, {}
+    for j, column in floats.items():
+        for start in range(0, len(column), _BLOCK):  # blocks: no temporary the size of the data
+            block = column[start:start + _BLOCK]
+            if np.isfinite(block).all():
+                continue
+            infinite = np.flatnonzero(np.isinf(block))
+            if infinite.size and j not in first_inf:
+                first_inf[j] = start + infinite[0]
+            if np.isnan(block).any() and j not in first_nan:
+                first_nan[j] = start + np.flatnonzero(np.isnan(block))[0]
+    if first_inf:
+        j = min(first_inf, key=first_inf.get)
+        raise InputError(f"{path}: {where} {names[j]!r} has an infinite value "
+                         f"({columns[j][first_inf[j]]}) at index {first_inf[j]}")
+    if not first_nan:
+        return columns, 0
+    if not dropna:
+        j = min(first_nan, key=first_nan.get)
+        raise InputError(f"{path}: {where} {names[j]!r} has a missing value (NaN) at index "
+                         f"{first_nan[j]}; drop such rows with --dropna")
+    keep = np.ones(len(next(iter(columns.values()))), dtype=bool)
+    for j in first_nan:
+        keep &= ~np.isnan(columns[j])
+    return {j: column[keep] for j, column in columns.items()}, int(keep.size - keep.sum())
+
+
+def assemble(path, columns, names, y_index, x_indices, dropped=0):
+    """x and y from the chosen columns (numeric, finite, one length): a ``Data``.
+
+    ``columns`` is ``{position: column}``, a column being a 1-D array or a list
+    of 1-D arrays (its chunks, as a parser returns them: joined here, once,
+    straight into x).  It is emptied of the x columns it copies.
+    """
+    y = joined(columns[y_index])
+    if len(y) == 0:
+        raise InputError(f"{path}: no data rows" + (" left after --dropna" if dropped else ""))
     if len(x_indices) == 1:
-        x = columns[x_indices[0]]
+        x = joined(columns[x_indices[0]])
     else:
-        x = np.column_stack([columns[j] for j in x_indices])
-    return x, y, names[y_index], [names[j] for j in x_indices]
+        # one copy, column by column, in the order the d-feature kernel reads fastest
+        dtype = np.result_type(*(_dtype(columns[j]) for j in x_indices))
+        x = np.empty((len(y), len(x_indices)), dtype=dtype, order="F")
+        for k, j in enumerate(x_indices):
+            joined(columns.pop(j), out=x[:, k])  # the caller's copy goes once it is used
+    return Data(x, y, names[y_index], [names[j] for j in x_indices], dropped)
 
 
-def _is_number(text):
+def _dtype(column):
+    return column[0].dtype if isinstance(column, list) else column.dtype
+
+
+def joined(column, out=None):
+    """A column (an array, or a list of arrays: its chunks) as one array, into ``out`` if given."""
+    if not isinstance(column, list):
+        if out is None:
+            return column
+        out[...] = column
+        return out
+    if out is None and len(column) == 1:
+        return column[0]
+    return np.concatenate(column, out=out) if column else np.empty(0)
+
+
+def arrow_chunks(column):
+    """A pyarrow ChunkedArray of fixed-width numbers, without nulls, as a list of NumPy
+    views of its chunks' buffers (no copy; ``assemble`` joins them).
+
+    Not ``to_numpy()``, which imports pandas when it is installed: most of a second,
+    longer than reading a million rows.
+    """
+    views = []
+    for chunk in column.chunks:
+        dtype = np.dtype(chunk.type.to_pandas_dtype())
+        data = chunk.buffers()[1]
+        views.append(np.empty(0, dtype) if data is None else
+                     np.frombuffer(data, dtype=dtype, count=len(chunk),
+                                   offset=dtype.itemsize * chunk.offset))
+    return views or [np.empty(0, np.dtype(column.type.to_pandas_dtype()))]
+
+
+def available_memory():
+    """Bytes this process can still allocate, as far as the system says; None if unknown.
+
+    The least of: the memory the kernel reports available (Linux ``MemAvailable``,
+    else the free physical pages), the room left under an address-space limit
+    (``ulimit -v``), and the room left under a cgroup v2 memory limit.
+    """
+    limits = [_meminfo_available(), _address_space_room(), _cgroup_room()]
+    limits = [limit for limit in limits if limit is not None]
+    return min(limits) if limits else None
+
+
+def _meminfo_available():
     try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_csv(path, y, x):
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    with open(path, newline="") as f:
-        reader = csv.reader(f, delimiter=delimiter)
-        first = next(reader, None)
-        while first is not None and not any(cell.strip() for cell in first):
-            first = next(reader, None)
-        if first is None:
-            raise InputError(f"{path}: the file is empty")
-        has_header = not all(_is_number(cell) for cell in first)
-        names = [c.strip() for c in first] if has_header else [str(j) for j in range(len(first))]
-        y_index, x_indices = _select(path, names, y, x)
-        wanted = [y_index, *x_indices]
-        # 8 bytes per value, not a Python float each
-        values = {j: array("d") for j in wanted}
-        rows = [] if has_header else [(reader.line_num, first)]
-        for line, row in _numbered(reader, rows):
-            if len(row) != len(names):
-                raise InputError(f"{path}, line {line}: expected {len(names)} cells, "
-                                 f"got {len(row)}")
-            for j in wanted:
-                values[j].append(_cell(path, line, names[j], row[j]))
-    if not values[y_index]:
-        raise InputError(f"{path}: no data rows")
-    columns = {j: np.frombuffer(v, dtype=np.float64) for j, v in values.items()}
-    return _stack(path, columns, names, y_index, x_indices)
-
-
-def _numbered(reader, first_rows):
-    """(line number, cells) of the data rows, skipping blank lines."""
-    yield from first_rows
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            yield reader.line_num, row
-
-
-def _cell(path, line, name, text):
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{path}, line {line}, column {name!r}: {text.strip()!r} is not "
-                         f"a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{path}, line {line}, column {name!r}: {text.strip()!r} is not "
-                         f"a finite number")
-    return value
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
-def _read_npy(path, y, x):
+def _address_space_room():
     try:
-        # memory-mapped: only the chosen columns are ever read
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, EOFError) as exc:  # EOFError: an empty file
-        raise InputError(f"{path}: cannot read as .npy: {exc}") from None
-    if array.dtype.names:
-        names = list(array.dtype.names)
-        columns = [array[name] for name in names]
-    elif array.ndim == 2:
-        names = [str(j) for j in range(array.shape[1])]
-        columns = [array[:, j] for j in range(array.shape[1])]
-    else:
-        raise InputError(f"{path}: expected a 2-D array (rows x columns) or a structured "
-                         f"array, got shape {array.shape}")
-    y_index, x_indices = _select(path, names, y, x)
-    return _stack(path, columns, names, y_index, x_indices)
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/statm") as f:
+            used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return max(0, soft - used)
+    except (ImportError, OSError, ValueError, IndexError):
+        return None
 
 
-def _read_npz(path, y, x):
+def _cgroup_room():
     try:
-        archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:  # EOFError: an empty file
-        raise InputError(f"{path}: cannot read as .npz: {exc}") from None
-    with archive:
-        names = list(archive.files)
-        y_index, x_indices = _select(path, names, y, x)
-        columns = {j: archive[names[j]] for j in [y_index, *x_indices]}
-    for j, column in columns.items():
-        if column.ndim != 1:
-            raise InputError(f"{path}: member {names[j]!r} has shape {column.shape}; "
-                             f"each column must be a 1-D array")
-    return _stack(path, columns, names, y_index, x_indices)
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        if limit == "max":
+            return None
+        with open("/sys/fs/cgroup/memory.current") as f:
+            return max(0, int(limit) - int(f.read().strip()))
+    except (OSError, ValueError):
+        return None
 
 
-def _read_parquet(path, y, x):
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow") from None
-    try:
-        names = list(pq.read_schema(path).names)
-    except Exception as exc:  # pyarrow raises its own ArrowInvalid and OSError types
-        raise InputError(f"{path}: cannot read as Parquet: {exc}") from None
-    y_index, x_indices = _select(path, names, y, x)
-    table = pq.read_table(path, columns=[names[j] for j in [y_index, *x_indices]])
-    columns = {}
-    for j in [y_index, *x_indices]:
-        column = table.column(names[j])
-        if column.null_count:
-            raise InputError(f"{path}: column {names[j]!r} has {column.null_count} missing "
-                             f"value(s)")
-        columns[j] = column.to_numpy()
-    return _stack(path, columns, names, y_index, x_indices)
+def check_memory(path, needed, what):
+    """Refuse to read ``needed`` bytes when the system says less memory is available."""
+    room = available_memory()
+    if room is not None and needed > room:
+        raise InputError(f"{path}: {what} would take {_size(needed)} once read, more than the "
+                         f"{_size(room)} of memory available")
+
+
+def _size(n):
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.3g} {unit}" if unit != "bytes" else f"{n} bytes"
+        n /= 1000

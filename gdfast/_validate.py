@@ -7,6 +7,7 @@ names the argument and says what is wrong.
 """
 import math
 import numbers
+from collections.abc import Mapping, Sequence, Set
 
 import numpy as np
 
@@ -21,8 +22,42 @@ _MAX_COUNT = np.iinfo(np.intp).max
 _MAX_THREADS = 4096
 
 
+def plural(count, word, words=None):
+    """``"1 point"``, ``"2 points"``: ``count`` and the word in the number it needs."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def unmasked(a, name):
+    """The data of ``a`` if it is a masked array with no masked value; refuse a masked value.
+
+    np.asarray drops a mask silently, so a masked value would be fitted as
+    whatever number lies under it.  gdfast does not skip points: the caller
+    says which to drop (or to weight 0).
+    """
+    if not isinstance(a, np.ma.MaskedArray):
+        return a
+    mask = np.ma.getmaskarray(a)
+    n_masked = int(np.count_nonzero(mask))
+    if n_masked == 0:
+        return np.ma.getdata(a)
+    first = ", ".join(str(int(i)) for i in np.argwhere(mask)[0])
+    what = (f"{name} is a masked array with {plural(n_masked, 'masked value')} (the first: "
+            f"{name}[{first}]), and gdfast does not skip masked values")
+    if name == "sample_weight":
+        raise ValueError(f"{what}: fill them with the weights meant, e.g. "
+                         f"sample_weight.filled(0) to drop those points")
+    if mask.ndim == 2:
+        how = (f"drop those rows (keep = ~np.ma.getmaskarray({name}).any(axis=1), then "
+               f"{name}.data[keep] and the other arrays [keep])")
+    else:
+        how = (f"drop those points (keep = ~np.ma.getmaskarray({name}), then {name}.data[keep] "
+               f"and the other arrays [keep]; {name}.compressed() if only {name} is masked)")
+    raise ValueError(f"{what}: {how}, or pass {name}.filled(0) with sample_weight=0 for them")
+
+
 def _as_real_array(a, name):
     """np.asarray(a) if it is an array of real numbers, else raise."""
+    a = unmasked(a, name)
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as exc:  # ragged nested sequences
@@ -87,11 +122,15 @@ def _finite_for_kernel(arr, name, dtype, first_row=0):
     held for the data.
     """
     finite_by_type = arr.dtype.kind in "biu"
-    # a copy only if the dtype or the layout (strides, byte order) differ
-    if arr.ndim == 2 and (arr.dtype != dtype or not arr.flags.c_contiguous):
-        arr = np.asfortranarray(arr, dtype=dtype)
-    else:
-        arr = np.ascontiguousarray(arr, dtype=dtype)
+    given = arr
+    # a wider float (long double) may hold values beyond the kernel's dtype:
+    # they become inf in the cast, reported below with the value given
+    with np.errstate(over="ignore"):
+        # a copy only if the dtype or the layout (strides, byte order) differ
+        if arr.ndim == 2 and (arr.dtype != dtype or not arr.flags.c_contiguous):
+            arr = np.asfortranarray(arr, dtype=dtype)
+        else:
+            arr = np.ascontiguousarray(arr, dtype=dtype)
     if not finite_by_type:
         # ravel in memory order: a view of a C- or F-contiguous array
         flat = arr.ravel(order="K")
@@ -101,6 +140,12 @@ def _finite_for_kernel(arr, name, dtype, first_row=0):
                                      order="C" if arr.flags.c_contiguous else "F")
             where = ", ".join(str(int(i) + first_row * (axis == 0))
                               for axis, i in enumerate(index))
+            value = given[tuple(index)]
+            if np.isfinite(value):
+                shown = np.format_float_scientific(value, precision=3)
+                raise ValueError(f"{name}[{where}] is {shown}, beyond the range of "
+                                 f"{np.dtype(dtype).name} (+-{np.finfo(dtype).max:.4g}) that "
+                                 f"the kernels compute in; rescale {name}")
             raise ValueError(f"{name} must be finite, but {name}[{where}] is {flat[bad]}")
     return arr
 
@@ -142,6 +187,12 @@ def check_data(x, y):
     return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
 
 
+# Weights whose largest is outside [2**-64, 2**64] are rescaled by a power of
+# two (exact) before use: only their ratios change a fit, and this keeps their
+# sum and each weighted square clear of float64's (and float32's) limits.
+_WEIGHT_RANGE = (2.0 ** -64, 2.0 ** 64)
+
+
 def check_sample_weight(sample_weight, n, dtype, allow_zero_sum=False):
     """Validate the weights of the N points: (weights, their sum as a float), or (None, N).
 
@@ -151,29 +202,74 @@ def check_sample_weight(sample_weight, n, dtype, allow_zero_sum=False):
     Returned 1-D, contiguous, in the data's ``dtype`` (float32 weights for
     float32 data: the kernel reads both through one fused type, and each
     product is accumulated in float64), copied only when the dtype or
-    layout differ.  Each weight must be finite and >= 0, and their sum > 0.
+    layout differ or the weights are rescaled.  Each weight must be finite
+    and >= 0, and their sum > 0.  Weights are relative: when the largest is
+    beyond 2**64 or below 2**-64 all are multiplied by the power of two
+    that brings it into [0.5, 1) (exact, and the fit is the same), so that
+    uniform weights of 1e-310 or 1e300, or 1e39 with float32 data, give the
+    unweighted fit.  See :func:`checked_weights` for the factor.
+    """
+    w, total, _ = checked_weights(sample_weight, n, dtype, allow_zero_sum)
+    return w, total
+
+
+def checked_weights(sample_weight, n, dtype, allow_zero_sum=False):
+    """:func:`check_sample_weight`, and the exponent e of the rescaling: w = given * 2**e.
+
+    (None, N, 0) without weights.
     """
     if sample_weight is None:
-        return None, float(n)
+        return None, float(n), 0
     w = _as_real_array(sample_weight, "sample_weight")
     if w.ndim != 1:
         raise ValueError(f"sample_weight must be a 1-D array of one weight per point, got "
                          f"shape {w.shape}")
     if w.shape[0] != n:
-        raise ValueError(f"sample_weight must hold one weight per point: got {w.shape[0]} "
-                         f"weights for {n} points")
-    w = _finite_for_kernel(w, "sample_weight", dtype)
+        raise ValueError(f"sample_weight must hold one weight per point: got "
+                         f"{plural(w.shape[0], 'weight')} for {plural(n, 'point')}")
+    # checked in their own precision before the rescaling and the cast to the
+    # data's dtype (float64 weights of 1e39 are fine for float32 data once
+    # rescaled); ints and float16 go straight to the data's dtype
+    own = (w.dtype if w.dtype in (np.float32, np.float64)
+           else np.float64 if w.dtype.kind == "f" and w.dtype.itemsize > 8 else dtype)
+    w = _finite_for_kernel(w, "sample_weight", own)
     negative = np.flatnonzero(w < 0)
     if negative.size:
         i = int(negative[0])
         raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
-    with np.errstate(over="ignore"):  # an overflowing sum is reported just below
-        total = float(np.sum(w, dtype=np.float64))
-    if not total > 0 and not allow_zero_sum:
+    largest = float(np.max(w))
+    if largest == 0 and not allow_zero_sum:
         raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
-    if math.isinf(total):
-        raise ValueError("sample_weight sums to more than float64 holds; rescale the weights")
-    return w, total
+    exponent = 0
+    if largest > 0 and not _WEIGHT_RANGE[0] <= largest <= _WEIGHT_RANGE[1]:
+        # largest * 2**exponent in [0.5, 1); ldexp is exact, and never
+        # overflows where 2.0**exponent itself would (weights of 1e-310)
+        exponent = -math.frexp(largest)[1]
+        w = np.ldexp(w, exponent, out=np.empty(n, dtype), casting="same_kind")
+    elif w.dtype != dtype:
+        w = w.astype(dtype)
+    return w, float(np.sum(w, dtype=np.float64)), exponent
+
+
+def check_points(x, d):
+    """Validate the points to predict at: (N,) for one feature or (N, d); returned (N, d).
+
+    Finite, float32 kept as float32 and other real dtypes as float64 (a copy
+    only when needed, as for the data of a fit); N = 0 is allowed.
+    """
+    arr = _as_real_array(x, "x")
+    if arr.ndim == 1 and d == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        got = "a scalar" if arr.ndim == 0 else f"shape {arr.shape}"
+        want = "a 1-D array (N,) or a 2-D array (N, 1)" if d == 1 else f"a 2-D array (N, {d})"
+        hint = "" if arr.ndim != 1 else "; one point is x.reshape(1, -1)"
+        raise ValueError(f"x must be {want} of points for a fit of {plural(d, 'feature')}, "
+                         f"got {got}{hint}")
+    if arr.shape[1] != d:
+        raise ValueError(f"x has {plural(arr.shape[1], 'column')}, but the fit has "
+                         f"{plural(d, 'feature')}: x must have shape (N, {d})")
+    return _finite_for_kernel(arr, "x", np.float32 if arr.dtype == np.float32 else np.float64)
 
 
 def check_design(x):
@@ -190,14 +286,32 @@ def check_real(value, name, *, low=None, low_inclusive=True, allow_inf=False):
     """Return ``value`` as a float if it is a real number in range, else raise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
-    value = float(value)
+    given = value
+    try:
+        with np.errstate(over="ignore"):  # a long double beyond float64: inf, reported below
+            value = float(value)
+        beyond = math.isinf(value) and isinstance(given, np.floating) and np.isfinite(given)
+    except OverflowError:  # a Python int (or Fraction) beyond float64
+        value, beyond = (-math.inf if given < 0 else math.inf), True
     # math's tests on a Python float: NumPy's ufuncs cost a microsecond each here
     if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        if beyond:
+            raise ValueError(f"{name} must be a finite number, got {_short(given)}, beyond "
+                             f"the float64 range (+-1.8e308)")
         raise ValueError(f"{name} must be a finite number, got {value}")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         rel = ">=" if low_inclusive else ">"
         raise ValueError(f"{name} must be {rel} {low}, got {value}")
     return value
+
+
+def _short(value):
+    """A number beyond float64 (a long int, a long double), in a few characters."""
+    if isinstance(value, np.floating):
+        return np.format_float_scientific(value, precision=3)
+    if isinstance(value, numbers.Integral):
+        return f"{'-' if value < 0 else ''}about 1e{len(str(abs(int(value)))) - 1}"
+    return f"a {type(value).__name__}"
 
 
 def check_count(value, name):
@@ -212,6 +326,16 @@ def check_count(value, name):
     return value
 
 
+def check_record_every(value):
+    """Return ``"auto"``, or ``value`` as an int if it is an integer >= 0; else raise."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"record_every must be an integer >= 0 or 'auto', got {value!r} "
+                        f"of type {type(value).__name__}")
+    return check_count(value, "record_every")
+
+
 def check_cost(cost, name="cost"):
     """Return the cost's name if it is one gdfast knows, else raise."""
     if not isinstance(cost, str):
@@ -221,13 +345,33 @@ def check_cost(cost, name="cost"):
     return cost
 
 
+def _ordered_values(values, name, what):
+    """``values`` as a list if it is an ordered sequence or 1-D array, else raise.
+
+    A dict or a set would be read by its keys or in an arbitrary order, a
+    string as its characters: each is refused, as is anything that is not a
+    sequence (a generator, a number).
+    """
+    wanted = f"{name} must be an ordered sequence (a list, tuple or 1-D array) of {what}"
+    if isinstance(values, (Mapping, Set)):
+        raise TypeError(f"{wanted}, got a {type(values).__name__}, which has no order of "
+                        f"parameters")
+    if (isinstance(values, (str, bytes, bytearray))
+            or not isinstance(values, (Sequence, np.ndarray)) and not hasattr(values, "__array__")):
+        raise TypeError(f"{wanted}, got {values!r} of type {type(values).__name__}")
+    if not isinstance(values, Sequence):   # an array, or an array-like (a pandas Series)
+        values = np.asarray(unmasked(values, name))
+        if values.ndim != 1:
+            raise ValueError(f"{wanted}, got an array of shape {values.shape}")
+    return list(values)
+
+
 def check_init(init):
     """Return the starting (b0, b1) as two floats, else raise."""
-    if isinstance(init, (str, bytes)) or not np.iterable(init):
-        raise TypeError(f"init must be a pair of numbers (b0, b1), got {init!r}")
-    init = list(init)
+    init = _ordered_values(init, "init", "two numbers (b0, b1)")
     if len(init) != 2:
-        raise ValueError(f"init must be a pair of numbers (b0, b1), got {len(init)} values")
+        raise ValueError(f"init must be a pair of numbers (b0, b1), got "
+                         f"{plural(len(init), 'value')}")
     b0 = check_real(init[0], "init[0] (the starting intercept b0)")
     b1 = check_real(init[1], "init[1] (the starting slope b1)")
     return b0, b1
@@ -279,15 +423,13 @@ def check_params(init, d, fit_intercept, name="init"):
     then 0); None starts from all zeros.
     """
     names = (["b0"] if fit_intercept else []) + [f"b{j}" for j in range(1, d + 1)]
-    what = (f"{len(names)} numbers ({', '.join(names)}) for {d} feature{'s' * (d > 1)} "
+    what = (f"{plural(len(names), 'number')} ({', '.join(names)}) for {plural(d, 'feature')} "
             f"{'with' if fit_intercept else 'without'} an intercept")
     if init is None:
         return np.zeros(d + 1)
-    if isinstance(init, (str, bytes)) or not np.iterable(init):
-        raise TypeError(f"{name} must be {what}, got {init!r}")
-    init = list(init)
+    init = _ordered_values(init, name, what)
     if len(init) != len(names):
-        raise ValueError(f"{name} must be {what}, got {len(init)} values")
+        raise ValueError(f"{name} must be {what}, got {plural(len(init), 'value')}")
     values = [check_real(v, f"{name}[{i}] ({param})") for i, (v, param) in enumerate(zip(init, names))]
     return np.array(([] if fit_intercept else [0.0]) + values)
 
@@ -307,6 +449,6 @@ def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
     return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
-            check_count(record_every, "record_every"), check_flag(fit_intercept, "fit_intercept"),
+            check_record_every(record_every), check_flag(fit_intercept, "fit_intercept"),
             check_flag(standardize, "standardize"), check_flag(progress, "progress"),
             _watch.check_callback(callback))

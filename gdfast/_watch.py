@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 STOPPED_BY_CALLBACK = "callback"
 STOPPED_BY_INTERRUPT = "interrupt"
+STOPPED_BY_MEMORY = "memory"   # set by fit() itself, when the history cannot grow
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ def _steps(history):
     for row, (k, b0, b1, cost) in enumerate(zip(history.iteration.tolist(),
                                                 history.intercept.tolist(), slope,
                                                 history.cost.tolist())):
+        # coef: a copy, not a view of the history buffer, which grows in place
         yield Step(k, b0, None if b1 is None else float(b1), cost,
-                   None if coef is None else coef[row])
+                   None if coef is None else coef[row].copy())
 
 
 def check_callback(callback):
@@ -69,16 +71,22 @@ class SliceWatch:
         Show a progress bar (see gdfast._progress).
     callback : callable or None
         Called as ``callback(Step)`` for each history row; False stops.
-    record_every : int
-        fit()'s ``record_every``: where the callback's rows fall.
     max_iter : int
         The progress bar's total.
+
+    Attributes
+    ----------
+    interrupted : bool
+        A Ctrl-C came (since this watch was set up).
+    callback_error : BaseException or None
+        What the callback raised, if it raised: fit() attaches its partial
+        result to that very exception.
     """
 
-    def __init__(self, progress, callback, record_every, max_iter):
+    def __init__(self, progress, callback, max_iter):
         self._callback = callback
-        self._record_every = record_every
         self.interrupted = False
+        self.callback_error = None
         self._previous_handler = None
         # Only the main thread may set handlers, and a handler the user (or
         # a SIG_IGN parent) installed is theirs to keep.
@@ -94,19 +102,20 @@ class SliceWatch:
     def _on_sigint(self, signum, frame):
         self.interrupted = True
 
-    def stop_at(self, iteration, stop_at):
+    def stop_at(self, iteration, stop_at, record_every):
         """End the slice right after its next history row, when there is a callback.
 
         The kernel records row k before the k-th update, so a slice that
         stops at k + 1 updates ends with row k written and passed on at once.
+        ``record_every`` is the kernel's, for this slice (0: first and last).
         """
         if self._callback is None:
             return stop_at
         if iteration == 0:
             return 1
-        if self._record_every == 0:
+        if record_every == 0:
             return stop_at
-        next_row = -(-iteration // self._record_every) * self._record_every
+        next_row = -(-iteration // record_every) * record_every
         return min(stop_at, next_row + 1)
 
     def after_slice(self, iteration, last_cost, new_rows):
@@ -129,7 +138,12 @@ class SliceWatch:
             self._bar.update(iteration, last_cost)
         if self._callback is not None:
             for step in _steps(new_rows):
-                if self._callback(step) is False:
+                try:
+                    stop = self._callback(step) is False
+                except BaseException as err:
+                    self.callback_error = err
+                    raise
+                if stop:
                     return STOPPED_BY_CALLBACK
         if self.interrupted:
             return STOPPED_BY_INTERRUPT

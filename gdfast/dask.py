@@ -28,9 +28,9 @@ from ._validate import check_descent_options, check_method, check_params, kernel
 __all__ = ["fit"]
 
 
-def fit(X, y, *, method="batch", learning_rate=0.01, max_iter=1000, tol=1e-6,
-        cost="half_mse", sample_weight=None, init=None, record_every=1, fit_intercept=True,
-        standardize=False, progress=False, callback=None, client=None):
+def fit(X, y, *, method="batch", learning_rate="auto", max_iter=100_000, tol=1e-6,
+        cost="half_mse", sample_weight=None, init=None, record_every="auto",
+        fit_intercept=True, standardize=False, progress=False, callback=None, client=None):
     """Fit ``y = b0 + X @ b`` by batch gradient descent on dask arrays, on a Dask cluster.
 
     The same descent as :func:`gdfast.fit`, with the passes over the data

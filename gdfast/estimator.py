@@ -8,12 +8,14 @@ look-alike that changes with what happens to be installed).
 """
 import inspect
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 
 try:
-    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
     from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
+    from sklearn.utils._param_validation import Interval, StrOptions
     from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as exc:  # pragma: no cover - the CI installs the extra
     raise ImportError("gdfast.GDRegressor needs scikit-learn >= 1.6: "
@@ -22,6 +24,7 @@ except ImportError as exc:  # pragma: no cover - the CI installs the extra
 from ._exceptions import ConvergenceWarning
 from ._fit import fit
 from ._result import History
+from ._validate import COSTS, _finite_for_kernel, unmasked
 
 __all__ = ["GDRegressor", "GDRegressorConvergenceWarning"]
 
@@ -80,9 +83,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         ``intercept_`` (when the number of features is the same), ``n_iter_``
         keeps counting and ``history_`` and ``loss_curve_`` are extended
         (the new fit's starting row, the previous last row, is not repeated).
-    record_every : int, default=1
-        Keep every ``record_every``-th iteration in ``history_`` (and always
-        the first and last); 0 keeps only those two.
+    record_every : int or "auto", default="auto"
+        Which iterations ``history_`` keeps, as for :func:`gdfast.fit`:
+        ``"auto"`` at most about 10**5 rows spread over the descent (every
+        iteration of a fit that short); k every k-th iteration (and always
+        the first and last); 0 only those two.
 
     Attributes
     ----------
@@ -123,8 +128,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     (array([ 2., -1.]), 1.0, 1.0)
     """
 
+    # checked by scikit-learn at fit (InvalidParameterError, a ValueError and
+    # TypeError), as its own estimators' are; gdfast.fit checks again what
+    # these cannot say (a finite learning rate)
+    _parameter_constraints: dict = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "cost": [StrOptions(set(COSTS))],
+        "fit_intercept": ["boolean"],
+        "standardize": ["boolean"],
+        "warm_start": ["boolean"],
+        "record_every": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+    }
+
     def __init__(self, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
-                 fit_intercept=True, standardize=False, warm_start=False, record_every=1):
+                 fit_intercept=True, standardize=False, warm_start=False,
+                 record_every="auto"):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -141,6 +161,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = False
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the linear model by batch gradient descent.
 
@@ -159,15 +180,24 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         -------
         self : GDRegressor
         """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
-        # y in X's dtype, so float32 X stays float32 (a copy of y only)
-        y = np.asarray(y, dtype=X.dtype)
+        # scikit-learn's checks would drop a mask silently: refuse masked values
+        X, y = unmasked(X, "X"), unmasked(y, "y")
+        # its finiteness check sums X: +inf and -inf raise, without NumPy's warning too
+        with np.errstate(invalid="ignore", over="ignore"):
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
+        # y in X's dtype, so float32 X stays float32 (a copy of y only); a y beyond
+        # float32 is refused by name, not cast to inf
+        y = _finite_for_kernel(np.asarray(y), "y", X.dtype)
         if self.standardize and X.shape[0] == 1:
             raise ValueError("standardize=True needs at least 2 samples to scale the columns, "
                              "got n_samples = 1")
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                                 ensure_non_negative=True, **_ALLOW_ZERO)
+            # float64 weights stay float64 here: gdfast.fit rescales weights
+            # beyond float32's range (only their ratios matter) before the cast
+            with np.errstate(invalid="ignore", over="ignore"):
+                sample_weight = _check_sample_weight(
+                    unmasked(sample_weight, "sample_weight"), X, ensure_non_negative=True,
+                    **_ALLOW_ZERO)
         warm = (self.warm_start and hasattr(self, "coef_")
                 and self.coef_.shape == (X.shape[1],))
         init = None
@@ -181,10 +211,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                          record_every=self.record_every, fit_intercept=self.fit_intercept,
                          standardize=self.standardize)
         if not result.converged and self.tol is not None:
-            hint = ("" if self.standardize else " standardize=True (or a StandardScaler "
-                    "before GDRegressor) makes badly scaled X converge far faster.")
+            # the diagnosis says what would converge (standardize=True among them)
             warnings.warn(f"GDRegressor stopped at max_iter={self.max_iter} before the "
-                          f"gradient norm reached tol={self.tol:g}: {result.diagnosis}{hint}",
+                          f"gradient norm reached tol={self.tol:g}: {result.diagnosis}",
                           GDRegressorConvergenceWarning, stacklevel=2)
         self.result_ = result
         self.coef_ = result.coef
@@ -210,7 +239,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        with np.errstate(invalid="ignore", over="ignore"):
+            X = validate_data(self, unmasked(X, "X"), reset=False,
+                              dtype=[np.float64, np.float32])
         return X @ self.coef_ + self.intercept_
 
 

@@ -86,6 +86,16 @@ def feature_data():
     return x, y
 
 
+@pytest.fixture
+def cars_like():
+    """392 points like the cars table's mpg against horsepower: x in 46..230, right-skewed
+    (mean about 104, sd 38), y = 40 - 0.16 x + noise.  Columns far from zero mean: the
+    one-half MSE's condition number is about 1e5 unstandardized, 1 standardized."""
+    rng = np.random.default_rng(0)
+    horsepower = np.clip(46.0 + rng.gamma(2.3, 25.4, 392), 46.0, 230.0)
+    return horsepower, 40.0 - 0.16 * horsepower + rng.normal(0.0, 4.9, 392)
+
+
 def weighted_points(n, offset, seed):
     """n points around y = 1 + x @ (2, -1, 0.5) with x of 3 columns of spreads (1, 2, 0.5)
     about ``offset``, and a weight in [0, 2] per point: (x, y, w)."""
@@ -129,6 +139,35 @@ def _close_figures():
     yield
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture
+def kept_pictures(monkeypatch):
+    """The Axes of every PNG that `gdfast demo` and `gdfast fit --plot` write, {file name: [Axes]}.
+
+    The files are written as usual (drawn under the test's warnings-as-errors);
+    their figures are only kept open for the test to read, and closed after.
+    """
+    import matplotlib.pyplot as plt
+
+    from gdfast import _demo_pictures, _png
+
+    kept, write = {}, _png.write_pngs
+
+    def write_and_keep(drawings, folder, **options):
+        paths = []
+        for name, draw in drawings.items():
+            before = set(plt.get_fignums())
+            with monkeypatch.context() as patch:
+                patch.setattr(plt, "close", lambda figure=None: None)
+                paths += write({name: draw}, folder, **options)
+            (number,) = set(plt.get_fignums()) - before
+            kept[name] = plt.figure(number).axes
+        return paths
+
+    monkeypatch.setattr(_png, "write_pngs", write_and_keep)
+    monkeypatch.setattr(_demo_pictures, "write_pngs", write_and_keep)
+    return kept
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """The command line: `gdfast fit FILE`, `gdfast bench`, and its errors."""
 import json
 import math
+import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,10 +72,11 @@ def test_fit_csv_without_header_by_position(capsys, tmp_path):
     code, out, _ = _fit(capsys, path, "--json", "--learning-rate", "0.2", "--max-iter", "20000",
                         "--tol", "1e-12")
     result = json.loads(out)
-    assert (result["y"], result["x"], result["n_points"]) == ("1", ["0"], 4)
+    assert (result["y"], result["x"], result["n_points"]) == ("y", ["x0"], 4)
     assert result["intercept"] == pytest.approx(1.0) and result["slope"] == pytest.approx(2.0)
 
 
+@pytest.mark.bitwise
 def test_fit_tsv_and_options_reach_fit(capsys, tmp_path):
     path = tmp_path / "plain.tsv"
     path.write_text("x\ty\n0\t1\n1\t3\n2\t5\n")
@@ -81,6 +84,7 @@ def test_fit_tsv_and_options_reach_fit(capsys, tmp_path):
                           "--tol", "none", "--cost", "mse", "--init", "0", "-5",
                           "--record-every", "3")
     result = json.loads(out)
+    # exact: the file's numbers are these, fitted by the same kernel; JSON keeps every digit
     ref = gdfast.fit([0, 1, 2], [1, 3, 5], learning_rate=0.1, max_iter=7, tol=None, cost="mse",
                      init=(0, -5), record_every=3)
     assert (result["slope"], result["n_iter"], result["history_rows"]) == (ref.slope, 7, 4)
@@ -197,7 +201,9 @@ def test_non_numeric_cell_names_its_line(capsys, tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("x,y\n1,2\n2\n", "line 3: expected 2 cells, got 1"),
-    ("x,y\n1,2\n2,nan\n", "line 3, column 'y': 'nan' is not a finite number"),
+    ("x,y\n1,2\n2,nan\n", "line 3, column 'y': a missing value ('nan'); drop such rows "
+                          "with --dropna"),
+    ("x,y\n1,2\n2,-inf\n", "line 3, column 'y': '-inf' is not a finite number"),
     ("x,y\n", "no data rows"),
     ("", "the file is empty"),
     ("x\n1\n", "need y and at least one x"),
@@ -227,7 +233,7 @@ def test_unknown_file_type(capsys, tmp_path):
     (["--learning-rate", "fast"], "learning_rate must be a real number, got 'fast'"),
     (["--tol", "small"], "argument --tol: must be a number or 'none'"),
     (["--cost", "mae"], "argument --cost: invalid choice: 'mae'"),
-    (["--init", "0"], "init must be a pair of numbers (b0, b1), got 1 values"),
+    (["--init", "0"], "init must be a pair of numbers (b0, b1), got 1 value"),
     (["--record-every", "-2"], "record_every must be >= 0, got -2"),
     (["--n-threads", "0"], "argument --n-threads: must be an integer >= 1, got 0"),
     (["--method", "exact"], "argument --method: invalid choice: 'exact'"),
@@ -331,3 +337,233 @@ def test_every_fit_option_reaches_fit(capsys, csv_file, line_data, extra, interc
     np.testing.assert_allclose(got, expected, rtol=1e-8)
     if not intercept:
         assert result["intercept"] == 0.0
+
+
+# ---------------------------------------------------------------------------
+# Exit codes, --version, --help, and outputs checked before the fit (issues 17, 18)
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def unwritable_folder(tmp_path):
+    """A folder that exists and where no file can be made, whoever runs the tests: a
+    read-only folder, or for root (whom permissions do not stop) sysfs's top folder."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        (folder / "probe").touch()
+    except OSError:
+        return folder
+    (folder / "probe").unlink()
+    for candidate in ("/sys", "/proc"):
+        try:
+            (Path(candidate) / "gdfast-probe").touch()
+        except OSError:
+            return Path(candidate)
+    pytest.fail("no folder here refuses new files, not even /sys or /proc")
+
+
+@pytest.fixture
+def fit_must_not_run(monkeypatch):
+    from gdfast import _cli_fit
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the fit ran before the outputs were checked")
+    monkeypatch.setattr(_cli_fit, "fit", fail)
+
+
+def test_version_is_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"gdfast {version('gdfast')}\n"
+
+
+@pytest.mark.parametrize("command", ["fit", "demo", "bench"])
+def test_help_shows_every_default(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    options = text.split("\noptions:\n", 1)[1].split("\nexamples:\n", 1)[0]
+    blocks = [block for block in re.split(r"\n(?=  -)", options) if block.strip().startswith("-")]
+    assert len(blocks) >= 4
+    for block in blocks:
+        if not block.strip().startswith("-h, --help"):
+            assert "default" in " ".join(block.split()), block
+
+
+def test_help_shows_fits_own_defaults(capsys):
+    import inspect
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    defaults = inspect.signature(gdfast.fit).parameters
+    assert f"(default: {defaults['max_iter'].default})" in text
+    assert f"(default: {defaults['learning_rate'].default!r})" in text
+    assert "'auto'" in text
+
+
+def test_exit_codes_are_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("0 done", "1 the fit diverged", "2 a bad option or a data file",
+                  "3 an unexpected error inside gdfast, a bug", "130 interrupted by Ctrl-C"):
+        assert words in text
+
+
+def test_a_bug_exits_3_in_one_line_never_1(capsys, csv_file, monkeypatch):
+    from gdfast import _cli_fit
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug\nover two lines")
+    monkeypatch.setattr(_cli_fit, "fit", broken)
+    code, out, err = _fit(capsys, csv_file)
+    assert (code, out) == (3, "")
+    assert err == ("gdfast fit: internal error (a bug in gdfast, please report it with the "
+                   "command): RuntimeError: a bug over two lines\n")
+    monkeypatch.setenv("GDFAST_TRACEBACK", "1")
+    code, _, err = _fit(capsys, csv_file)
+    assert code == 3 and "Traceback (most recent call last)" in err
+
+
+def test_plot_folder_that_cannot_be_written_is_refused_before_the_fit(
+        capsys, csv_file, unwritable_folder, fit_must_not_run):
+    code, out, err = _fit(capsys, csv_file, "--plot", unwritable_folder)
+    _one_line_error(code, err, f"gdfast fit: error: --plot {unwritable_folder}: cannot write in "
+                               f"{unwritable_folder}: ")
+    assert out == ""
+
+
+@pytest.mark.parametrize("where", ["file", "under a file"])
+def test_plot_folder_that_cannot_be_a_folder(capsys, tmp_path, csv_file, fit_must_not_run,
+                                             where):
+    target = csv_file if where == "file" else csv_file / "pictures"
+    code, _, err = _fit(capsys, csv_file, "--plot", target)
+    _one_line_error(code, err, "exists and is not a folder" if where == "file" else
+                    f"cannot make it: {csv_file} is not a folder")
+
+
+def test_history_never_overwrites_the_input_file(capsys, tmp_path, csv_file, fit_must_not_run):
+    before = csv_file.read_bytes()
+    (tmp_path / "link.csv").symlink_to(csv_file)
+    for spelling in (csv_file, tmp_path / "." / "houses.csv", tmp_path / "link.csv"):
+        code, _, err = _fit(capsys, csv_file, "--history", spelling)
+        _one_line_error(code, err, "is the input file; give another name")
+    assert csv_file.read_bytes() == before
+
+
+def test_history_that_cannot_be_written_is_refused_before_the_fit(
+        capsys, tmp_path, csv_file, unwritable_folder, fit_must_not_run):
+    for target, fragment in [(unwritable_folder / "h.csv", "cannot write in"),
+                             (tmp_path / "no" / "h.csv", "no folder"),
+                             (tmp_path, "is a folder; give a file name")]:
+        code, _, err = _fit(capsys, csv_file, "--history", target)
+        _one_line_error(code, err, f"--history {target}: {fragment}")
+
+
+def test_one_point_and_one_iteration_are_singular(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("x,y\n1,2\n")
+    code, out, _ = _fit(capsys, path, "--max-iter", "1", "--learning-rate", "0.01")
+    assert code == 0
+    assert out.startswith(f"{path}: 1 point, y = y, x = x\n")
+    assert "max_iter reached after 1 iteration: cost" in out
+
+
+def test_dropna_counts_the_rows_in_the_report(capsys, tmp_path, line_data):
+    x, y = line_data
+    lines = ["size,price"] + [f"{a!r},{b!r}" for a, b in zip(x.tolist(), y.tolist())]
+    lines[5], lines[9] = lines[5].split(",")[0] + ",", "NA," + lines[9].split(",")[1]
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, _, err = _fit(capsys, path, *FAST)
+    _one_line_error(code, err, "gaps.csv, line 6, column 'price': a missing value ('')")
+    code, out, _ = _fit(capsys, path, "--dropna", *FAST)
+    assert code == 0
+    assert out.startswith(f"{path}: 198 points (2 rows with missing cells dropped), y = price")
+    keep = np.ones(200, dtype=bool)
+    keep[[4, 8]] = False
+    b0, b1 = _lstsq(x[keep], y[keep])
+    assert f"price = {b0:.6g} + {b1:.6g}*size" in out
+    code, out, _ = _fit(capsys, path, "--dropna", "--json", *FAST)
+    assert json.loads(out)["rows_dropped"] == 2
+
+
+def test_csv_options_reach_the_reader(capsys, tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_bytes("größe|preis\n1|3\n2|5\n3|7\n".encode("latin-1"))
+    code, _, err = _fit(capsys, path)
+    _one_line_error(code, err, "export.txt, line 1: not utf-8 text (byte 0xf6")
+    code, out, err = _fit(capsys, path, "--encoding", "latin-1", "--delimiter", "|", "--json",
+                          "--learning-rate", "auto", "--max-iter", "10000", "--tol", "1e-12")
+    result = json.loads(out)
+    assert (result["y"], result["x"]) == ("preis", ["größe"])
+    assert result["intercept"] == pytest.approx(1.0) and result["slope"] == pytest.approx(2.0)
+    code, out, _ = _fit(capsys, path, "--encoding", "latin-1", "--delimiter", "|",
+                        "--no-header", "--json")
+    assert code == 2  # the header is then data: 'größe' is not a number
+
+
+@pytest.mark.parametrize("option, fragment", [
+    (["--encoding", "klingon"], "argument --encoding: unknown encoding 'klingon'"),
+    (["--delimiter", ";;"], "argument --delimiter: must be one character"),
+    (["--delimiter", '"'], "argument --delimiter: must be one character"),
+])
+def test_bad_reading_options(capsys, csv_file, option, fragment):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", str(csv_file), *option])
+    _one_line_error(exit_info.value.code, capsys.readouterr().err, fragment)
+
+
+def test_csv_without_pyarrow_reads_the_same_numbers(tmp_path, csv_file, run_python):
+    code = ("import sys; sys.modules['pyarrow'] = None; from gdfast.cli import main; "
+            f"sys.exit(main(['fit', {str(csv_file)!r}, '--json', '--y', 'price']))")
+    without = run_python(code)
+    assert without.returncode == 0, without.stderr
+    with_pyarrow = run_python(code.replace("sys.modules['pyarrow'] = None; ", ""))
+    assert json.loads(without.stdout) == json.loads(with_pyarrow.stdout)
+
+
+def test_a_closed_pipe_is_not_a_bug(tmp_path, csv_file):
+    child = subprocess.Popen([sys.executable, "-m", "gdfast", "fit", str(csv_file), "--json"],
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # before it writes: like `gdfast fit ... | head -0`
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 141, err
+    assert b"Traceback" not in err and b"internal error" not in err
+
+
+def _run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "gdfast", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--seed", "-1"], "argument --seed: must be an integer >= 0, got -1"),
+    (["--n", "100000000"], "argument --n: must be an integer from 1 to 1000000"),
+])
+def test_demo_bad_options(tmp_path, args, fragment):
+    proc = _run_cli("demo", "--no-plots", *args, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and fragment in proc.stderr
+
+
+def test_demo_out_that_cannot_be_a_folder_is_refused_before_the_walk_through(
+        tmp_path, unwritable_folder):
+    (tmp_path / "notes.txt").write_text("")
+    for out, fragment in [("notes.txt", "--out notes.txt: exists and is not a folder"),
+                          ("notes.txt/pictures", "cannot make it: notes.txt is not a folder"),
+                          (unwritable_folder, "cannot write in")]:
+        proc = _run_cli("demo", "--n", "10", "--out", out, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
+
+
+def test_errors_from_fit_name_the_file(capsys, tmp_path):
+    path = tmp_path / "flat.csv"
+    path.write_text("x,y\n1,2\n1,3\n1,4\n")
+    code, _, err = _fit(capsys, path, "--standardize")
+    _one_line_error(code, err, f"gdfast fit: error: {path}: ", "constant")

@@ -91,6 +91,7 @@ def test_grid_search_over_learning_rate(diabetes):
         gdfast.learning_rate_limits(X).optimal, rel=1e-12)
 
 
+@pytest.mark.bitwise
 def test_fitted_attributes(diabetes):
     X, y = diabetes
     reg = GDRegressor(max_iter=50, tol=None, record_every=10, learning_rate=0.5)
@@ -102,7 +103,9 @@ def test_fitted_attributes(diabetes):
     np.testing.assert_array_equal(h.iteration, [0, 10, 20, 30, 40, 50])
     np.testing.assert_array_equal(reg.loss_curve_, h.cost)
     np.testing.assert_array_equal(h.coef[-1], reg.coef_)
-    # the same numbers as gdfast.fit
+    # the same numbers as gdfast.fit, exactly: X is C-ordered float64, which the
+    # estimator passes on without a copy, and predict is X @ coef_ + intercept_ (the same
+    # matrix product on the same arrays)
     res = gdfast.fit(X, y, max_iter=50, tol=None, record_every=10, learning_rate=0.5)
     np.testing.assert_array_equal(res.history.coef, h.coef)
     np.testing.assert_array_equal(reg.predict(X), X @ res.coef + res.intercept)
@@ -125,7 +128,8 @@ def test_params_clone_and_nothing_done_in_init():
     with pytest.raises(TypeError, match="learning_rate"):
         reg.fit([[1.0], [2.0]], [1.0, 2.0])
     reg.set_params(learning_rate=0.1)
-    with pytest.raises(ValueError, match="max_iter must be >= 0"):
+    with pytest.raises(ValueError, match=r"'max_iter' parameter of GDRegressor must be an int "
+                                         r"in the range \[0, inf\)"):
         reg.fit([[1.0], [2.0]], [1.0, 2.0])
     other = clone(reg.set_params(max_iter=5, warm_start=True))
     assert other.get_params() == reg.get_params() and other is not reg
@@ -171,6 +175,7 @@ def test_estimator_rejects_bad_weights(feature_data, weights, match):
         GDRegressor().fit(x, y, sample_weight=weights)
 
 
+@pytest.mark.bitwise
 def test_warm_start_continues_and_extends_the_history(feature_data):
     x, y = feature_data
     kw = dict(learning_rate=0.05, tol=None)
@@ -187,7 +192,7 @@ def test_warm_start_continues_and_extends_the_history(feature_data):
     # without warm_start the fit starts over
     cold = reg.set_params(warm_start=False).fit(x, y)
     assert cold.n_iter_ == 30 and len(cold.history_) == 31
-    assert cold.history_.cost[0] == once.history_.cost[0]
+    assert cold.history_.cost[0] == once.history_.cost[0]   # the same start, the same pass
     # a different number of features starts over too
     warm = GDRegressor(max_iter=5, warm_start=True, **kw).fit(x, y).fit(x[:, :2], y)
     assert warm.n_iter_ == 5 and warm.coef_.shape == (2,)
@@ -229,10 +234,12 @@ def test_float32_stays_float32(feature_data):
     assert not np.array_equal(reg32.loss_curve_, reg64.loss_curve_)
 
 
+@pytest.mark.bitwise
 def test_pickle_round_trip(feature_data):
     x, y = feature_data
     reg = GDRegressor().fit(x, y)
     back = pickle.loads(pickle.dumps(reg))
+    # exact: the same coefficients, bit for bit, in the same matrix product
     np.testing.assert_array_equal(back.predict(x), reg.predict(x))
     np.testing.assert_array_equal(back.loss_curve_, reg.loss_curve_)
 
@@ -257,3 +264,58 @@ def test_fit_does_not_copy_x_or_the_weights(traced_peak, dtype, order):
     _, peak = traced_peak(reg.fit, X, y, sample_weight=w)
     # a copy of X alone would be X.nbytes (3.2 or 6.4 MB); one of w or y 8 times less
     assert peak < X.nbytes / 8
+
+
+# --- parameters validated as scikit-learn's are; masks and weights (issue 17) --------------
+
+@pytest.mark.parametrize("params", [
+    dict(warm_start="yes"), dict(standardize=1), dict(fit_intercept=None),
+    dict(learning_rate="fast"), dict(learning_rate=0.0), dict(learning_rate=-1.0),
+    dict(max_iter=-1), dict(max_iter=2.5), dict(tol=-1e-3), dict(tol="small"),
+    dict(cost="l1"), dict(record_every=-2), dict(record_every=0.5),
+])
+def test_bad_parameters_are_scikit_learns_invalid_parameter_error(feature_data, params):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    x, y = feature_data
+    (name,) = params
+    with pytest.raises(InvalidParameterError, match=rf"^The '{name}' parameter of GDRegressor "
+                                                    r"must be"):
+        GDRegressor(**params).fit(x, y)
+
+
+def test_masked_values_are_refused_and_an_empty_mask_is_ignored(feature_data):
+    x, y = feature_data
+    mask = np.zeros_like(x, dtype=bool)
+    mask[5, 1] = True
+    with pytest.raises(ValueError, match=r"^X is a masked array with 1 masked value \(the "
+                                         r"first: X\[5, 1\]\).*drop those rows"):
+        GDRegressor().fit(np.ma.array(x, mask=mask), y)
+    with pytest.raises(ValueError, match=r"^y is a masked array with 1 masked value"):
+        GDRegressor().fit(x, np.ma.array(y, mask=mask[:, 1]))
+    with pytest.raises(ValueError, match=r"^sample_weight is a masked array"):
+        GDRegressor().fit(x, y, sample_weight=np.ma.array(np.ones(len(y)), mask=mask[:, 1]))
+    reg = GDRegressor().fit(x, y)
+    with pytest.raises(ValueError, match=r"^X is a masked array"):
+        reg.predict(np.ma.array(x, mask=mask))
+    unmasked = GDRegressor().fit(np.ma.array(x, mask=False), np.ma.array(y))
+    np.testing.assert_array_equal(unmasked.coef_, reg.coef_)
+
+
+def test_float32_x_with_float64_weights_beyond_float32(feature_data):
+    # the weights are rescaled (in float64) before the cast to X's float32
+    x, y = feature_data
+    x32 = x.astype(np.float32)
+    plain = GDRegressor(tol=1e-5).fit(x32, y)
+    for c in (1e39, 1e-46):
+        reg = GDRegressor(tol=1e-5).fit(x32, y, sample_weight=np.full(len(y), c))
+        np.testing.assert_allclose(reg.coef_, plain.coef_, rtol=1e-6)
+
+
+def test_float32_x_with_y_beyond_float32_is_refused_by_name(feature_data):
+    # y is cast to X's float32: a value beyond it is named, not turned into inf
+    x, y = feature_data
+    y = y.copy()
+    y[4] = 1e300
+    with pytest.raises(ValueError, match=r"^y\[4\] is 1.e\+300, beyond the range of float32"):
+        GDRegressor().fit(x.astype(np.float32), y)

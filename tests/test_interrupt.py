@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -66,17 +67,59 @@ def test_ctrl_c_returns_the_partial_result_within_0_2_s(tmp_path):
     assert h["iteration"][-1] == n_iter
 
 
-def test_uncaught_ctrl_c_still_ends_a_script_as_keyboardinterrupt(tmp_path):
-    script = CHILD.replace("except gdfast.FitInterrupted", "except ImportError")
-    child = subprocess.Popen([sys.executable, "-c", script, "unused"], cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _interrupted(args, delay, **popen):
+    """Run a child that prints "fitting" when it starts; Ctrl-C it ``delay`` s later.
+
+    Returns (exit code, the rest of its stdout, its stderr).
+    """
+    child = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, **popen)
     try:
         assert child.stdout.readline() == "fitting\n"
-        time.sleep(0.3)
+        time.sleep(delay)
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
+        out, err = child.communicate(timeout=60)
     finally:
         child.kill()
-    assert child.returncode != 0
+    return child.returncode, out, err
+
+
+def test_uncaught_ctrl_c_still_ends_a_script_as_keyboardinterrupt(tmp_path):
+    script = CHILD.replace("except gdfast.FitInterrupted", "except ImportError")
+    returncode, _, err = _interrupted(["-c", script, "unused"], 0.3, cwd=tmp_path)
+    assert returncode != 0
     assert "gdfast._exceptions.FitInterrupted: fit interrupted (Ctrl-C) at iteration" in err
     assert os.listdir(tmp_path) == []
+
+
+def _readme_ctrl_c_example():
+    """The README's Ctrl-C snippet, and the data of its "Usage" section."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    usage = readme.split("## Usage", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    data = usage.split("gdfast.cost(", 1)[0]
+    snippet = next(block.split("```", 1)[0] for block in readme.split("```python")[1:]
+                   if "except gdfast.FitInterrupted" in block.split("```", 1)[0])
+    return data, snippet
+
+
+def test_the_readme_ctrl_c_example_returns_its_result_under_a_3_gb_memory_limit(tmp_path):
+    # the example asks for 10**9 iterations with the default history: under an
+    # address-space limit of 3 GB, Ctrl-C still gives FitInterrupted and its result
+    import resource
+
+    data, snippet = _readme_ctrl_c_example()
+    assert "max_iter=10**9" in snippet and "record_every" not in snippet
+    script = (data + "print('fitting', flush=True)\n" + snippet +
+              "print(res.stopped_by, res.n_iter, len(res.history), res.history.iteration[-1])\n")
+    limit = 3 * 2**30
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    returncode, out, err = _interrupted(["-c", script], 2.0, cwd=tmp_path,
+                                        preexec_fn=limit_memory)
+    assert returncode == 0, err
+    stopped_by, n_iter, rows, last = out.split()
+    assert stopped_by == "interrupt" and int(n_iter) > 10**5 and int(last) == int(n_iter)
+    # "auto": at most about 10**5 rows, however many iterations ran
+    assert int(rows) <= 100_002

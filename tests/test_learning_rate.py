@@ -87,12 +87,15 @@ def test_divergence_warning_comes_before_the_first_iteration(monkeypatch, featur
     assert 0.99 * lim.max_stable <= float(match.group(2)) < lim.max_stable
 
 
+@pytest.mark.bitwise
 def test_auto_uses_the_optimal_rate_and_meets_the_iteration_bound(feature_data):
     x, y = feature_data
     lim = gdfast.learning_rate_limits(x)
     sol, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(x)), x]), y, rcond=None)
     n = lim.iterations(reduction=1e-8)
     res = gdfast.fit(x, y, learning_rate="auto", max_iter=n, tol=None)
+    # exact: the same pass over x gives the same Hessian, whose eigenvalues the same
+    # LAPACK call computes
     assert res.learning_rate == lim.optimal
     start_error = np.linalg.norm(sol)               # the descent starts at zero
     error = np.linalg.norm(np.r_[res.intercept, res.coef] - sol)
@@ -199,3 +202,145 @@ def test_demo_prints_the_diagnoses():
     assert "bouncing" in diagnoses[1]
     assert diagnoses[2].startswith("diagnosis: diverged")
     assert any("DivergenceWarning before the first iteration" in line for line in lines)
+
+
+# --- LearningRateLimits.rate and .iterations check their arguments (issue 17) --------------
+
+def test_rate_and_iterations_take_auto_and_refuse_bad_rates(line_data):
+    lim = gdfast.learning_rate_limits(line_data[0])
+    assert lim.rate("auto") == lim.rate(lim.optimal) == lim.rate()
+    assert lim.iterations("auto") == lim.iterations(lim.optimal) == lim.iterations()
+    for bad, exc, match in [(-1, ValueError, r"^learning_rate must be > 0.0, got -1.0"),
+                            (0.0, ValueError, r"^learning_rate must be > 0.0"),
+                            (math.nan, ValueError, r"^learning_rate must be a finite number"),
+                            (math.inf, ValueError, r"^learning_rate must be a finite number"),
+                            ("fast", TypeError, r"^learning_rate must be a real number, got "
+                                                r"'fast'.*'auto'"),
+                            ([0.1], TypeError, r"^learning_rate must be a real number")]:
+        with pytest.raises(exc, match=match):
+            lim.rate(bad)
+        with pytest.raises(exc, match=match):
+            lim.iterations(bad)
+    with pytest.raises(ValueError, match=r"^reduction must be a finite number, got nan"):
+        lim.iterations(reduction=math.nan)
+
+
+def test_limits_that_are_nan_give_nan_rates_and_iterations():
+    # the squares of x overflow float64: the curvature, so every answer, is unknown
+    lim = gdfast.learning_rate_limits([1e200, 2e200])
+    assert math.isnan(lim.optimal)
+    assert math.isnan(lim.rate(0.1)) and math.isnan(lim.rate("auto"))
+    assert math.isnan(lim.iterations()) and math.isnan(lim.iterations(0.1))
+    assert lim.iterations(0.1, reduction=1.0) == 0
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("cost", ["half_mse", "mse"])
+def test_standardized_limits_are_those_of_standardize_true(feature_data, fit_intercept, cost):
+    x, _ = feature_data
+    x = x * [3.0, 1.0, 0.2] + [1.0, -2.0, 40.0]
+    lim = gdfast.learning_rate_limits(x, cost=cost, fit_intercept=fit_intercept)
+    want = gdfast.learning_rate_limits(x, cost=cost, fit_intercept=fit_intercept,
+                                       standardize=True)
+    assert lim.condition_number > 50 * want.condition_number
+    # from the Hessian's Schur complement: the mean of 40 against a spread of 0.2
+    # costs log10(40**2 / 0.2**2) ~ 4.6 of the 16 digits
+    assert lim.standardized.condition_number == pytest.approx(want.condition_number, rel=1e-9)
+    assert want.standardized.condition_number == pytest.approx(want.condition_number,
+                                                               rel=1e-12)
+    # a constant column cannot be standardized: nothing to say
+    assert gdfast.learning_rate_limits(np.column_stack([x, np.ones(len(x))])).standardized \
+        is None
+
+
+# --- divergence: the rate suggested converges, and is the same everywhere (issue 18) --------
+
+@pytest.mark.parametrize("rate", [0.01, 0.001])
+def test_a_divergence_suggests_one_rate_below_the_limit(cars_like, rate):
+    x, y = cars_like
+    lim = gdfast.learning_rate_limits(x)
+    with pytest.warns(gdfast.DivergenceWarning) as warned, \
+            pytest.raises(gdfast.DivergenceError) as info:
+        gdfast.fit(x, y, learning_rate=rate)
+    texts = [str(warned[0].message), str(info.value), info.value.result.diagnosis]
+    suggested = {float(re.search(r"such as learning_rate=([0-9.e+-]+)", t).group(1))
+                 for t in texts}
+    assert len(suggested) == 1, texts
+    (suggested,) = suggested
+    assert 0.9 * lim.optimal <= suggested <= lim.optimal < lim.max_stable
+    for text in texts:
+        assert "learning_rate='auto'" in text
+        assert not re.search(r"(raise|increase|larger|higher).{0,20}(learning|rate)", text)
+    # and the rate suggested does not diverge: the cost never rises
+    res = gdfast.fit(x, y, learning_rate=suggested, max_iter=3000, tol=None)
+    assert np.all(np.diff(res.history.cost) <= 1e-12 * res.history.cost[0])
+
+
+def test_the_error_says_the_cost_rose(line_data):
+    x, y = line_data
+    with pytest.warns(gdfast.DivergenceWarning), \
+            pytest.raises(gdfast.DivergenceError) as info:
+        gdfast.fit(x, y, learning_rate=5.0, max_iter=1000)
+    h = info.value.result.history
+    assert (f"the cost rose from {h.cost[0]:.6g} at the start to {h.cost[-1]:.6g} at "
+            f"iteration {h.iteration[-1]}") in str(info.value)
+
+
+# --- slow descents: standardize=True, not "raise the learning rate" (issue 18) -------------
+
+def test_an_ill_conditioned_auto_fit_says_standardize_would_converge(cars_like):
+    x, y = cars_like
+    lim = gdfast.learning_rate_limits(x)
+    with pytest.warns(gdfast.ConvergenceWarning) as warned:
+        res = gdfast.fit(x, y, max_iter=20_000)
+    message = str(warned[0].message)
+    assert message == f"gradient descent {res.diagnosis}"
+    # the counts it gives: the descent's own estimate, and 1 for the standardized one
+    needed = float(re.search(r"about ([0-9.e+]+) iterations in all", message).group(1))
+    assert 1e5 < needed < 1e7 and lim.condition_number > 1e5
+    found = re.search(r"standardize=True \(CLI: --standardize\) would converge in about "
+                      r"1 iteration against ([0-9.]+) million iterations here", message)
+    assert found and float(found.group(1)) == pytest.approx(needed / 1e6, abs=0.06)
+    assert "raise" not in message.lower() and "increase" not in message.lower()
+    # and it does: one iteration, the least-squares line
+    standard = gdfast.fit(x, y, standardize=True)
+    assert standard.converged and standard.n_iter == 1
+    ref = np.polyfit(x, y, 1)
+    assert standard.slope == pytest.approx(ref[0], rel=1e-9)
+
+
+def test_a_rate_below_the_best_is_compared_to_auto_not_told_to_rise(feature_data):
+    x, y = feature_data
+    lim = gdfast.learning_rate_limits(x)
+    with pytest.warns(gdfast.ConvergenceWarning) as warned:
+        gdfast.fit(x, y, learning_rate=0.05 * lim.optimal, max_iter=30, tol=1e-9)
+    message = str(warned[0].message)
+    assert f"learning_rate='auto' ({lim.optimal:.6g}) would need about" in message
+    with pytest.warns(gdfast.ConvergenceWarning) as warned:
+        gdfast.fit(x, y, max_iter=5, tol=1e-9)     # at 'auto': only max_iter can help
+    message = str(warned[0].message)
+    assert "Raise max_iter to about" in message and "learning_rate='auto' (" not in message
+
+
+def test_a_good_auto_fit_says_plainly_what_happened(line_data):
+    x, y = line_data
+    lim = gdfast.learning_rate_limits(x)
+    res = gdfast.fit(x, y, tol=1e-9)
+    # the fit's closed-form limits and learning_rate_limits' pass agree to rounding
+    assert res.learning_rate == pytest.approx(lim.optimal, rel=1e-12)
+    assert lim.max_no_bounce < res.learning_rate   # it does overshoot
+    assert res.diagnosis == (
+        f"converged in {res.n_iter} iterations: the gradient norm {res.gradient_norm:.3g} is "
+        f"<= tol=1e-09 at the optimal rate 2/(lambda_min + lambda_max) = "
+        f"{res.learning_rate:.6g} "
+        f"(learning_rate='auto'); at that rate the parameters overshoot the minimum along the "
+        f"steepest direction, which is expected and harmless: the overshoot shrinks every "
+        f"step, and it buys the fastest progress along the flattest direction.")
+
+
+def test_one_iteration_is_singular():
+    res = gdfast.fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], standardize=True)
+    assert res.n_iter == 1 and res.diagnosis.startswith("converged in 1 iteration:")
+    stopped = gdfast.fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], learning_rate=0.01, tol=None,
+                         callback=lambda step: step.iteration < 1)
+    assert stopped.diagnosis.startswith("stopped by the callback after 1 iteration,")

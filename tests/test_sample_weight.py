@@ -94,6 +94,7 @@ def test_ones_are_no_weights(feature_data):
     np.testing.assert_allclose(a.cost, b.cost, rtol=1e-14)
 
 
+@pytest.mark.bitwise
 def test_float32_weights_with_float32_data(feature_data, weights):
     x, y = feature_data
     kw = dict(learning_rate=0.2, max_iter=100, tol=None)
@@ -102,7 +103,8 @@ def test_float32_weights_with_float32_data(feature_data, weights):
     r64 = gdfast.fit(x, y, sample_weight=weights, **kw)
     np.testing.assert_allclose(r32.history.coef, r64.history.coef, rtol=2e-5, atol=1e-6)
     np.testing.assert_allclose(r32.history.cost, r64.history.cost, rtol=2e-5)
-    # float64 weights with float32 data are read in the data's dtype: same numbers
+    # float64 weights with float32 data are read in the data's dtype: the same numbers,
+    # exactly, since these weights (integers 0..3) are the same in float32
     r_mixed = gdfast.fit(x.astype(np.float32), y.astype(np.float32),
                          sample_weight=weights.astype(np.float64), **kw)
     np.testing.assert_array_equal(r_mixed.history.coef, r32.history.coef)
@@ -130,7 +132,6 @@ def test_weights_are_read_not_copied_or_changed(feature_data):
     (np.r_[np.nan, np.ones(299)], ValueError, r"sample_weight must be finite.*\[0\] is nan"),
     (np.r_[np.ones(299), np.inf], ValueError, r"sample_weight must be finite"),
     (np.zeros(300), ValueError, r"sample_weight is all zeros"),
-    (np.full(300, 1e307), ValueError, r"sample_weight sums to more than float64"),
     (np.array(["a"] * 300), TypeError, r"sample_weight must hold real numbers"),
     (np.ones(300) + 1j, TypeError, r"sample_weight must hold real numbers.*complex"),
 ])
@@ -172,3 +173,61 @@ def test_kernel_weighted_sums_each_dtype(dtype, rtol, order):
     np.testing.assert_allclose(sums, np.r_[np.sum(w64 * r), x64.T @ (w64 * r)], rtol=rtol)
     plain, _ = _multi_kernels.residual_sums(x, y, np.zeros(5), np.ones(5), params, True, work)
     assert plain == pytest.approx(np.sum(r * r), rel=rtol)
+
+
+# --- weights are relative: any positive uniform weights give the unweighted fit (issue 17) ---
+
+@pytest.mark.parametrize("c", [1e-310, 1e-46, 1.0, 1e39, 1e300])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("method", ["batch", "stats"])
+def test_uniform_weights_of_any_size_give_the_unweighted_fit(feature_data, c, dtype, method):
+    # 1e-310 is subnormal, 1e-46 and 1e39 are beyond float32, 1e300 sums past float64 over
+    # 300 points: all are rescaled by a power of two before use (exact), so the weighted
+    # sums are the unweighted ones times one number; only their rounding differs (measured
+    # below 1e-15 relative, batch; 1e-14, stats): 1e-13 leaves room for other BLAS/SIMD
+    x, y = (a.astype(dtype) for a in feature_data)
+    kw = dict(learning_rate=0.3, max_iter=60, tol=None, method=method)
+    plain = gdfast.fit(x, y, **kw).history
+    weighted = gdfast.fit(x, y, sample_weight=np.full(len(y), c), **kw).history
+    np.testing.assert_allclose(weighted.coef, plain.coef, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(weighted.intercept, plain.intercept, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(weighted.cost, plain.cost, rtol=1e-13)
+
+
+@pytest.mark.parametrize("scale", [2.0 ** -1060, 2.0 ** 200])
+def test_rescaled_weights_keep_their_ratios(feature_data, weights, scale):
+    # non-uniform weights far outside [2**-64, 2**64]: the same descent as the integer weights
+    x, y = feature_data
+    kw = dict(learning_rate="auto", max_iter=40, tol=None)
+    want = gdfast.fit(x, y, sample_weight=weights, **kw).history
+    got = gdfast.fit(x, y, sample_weight=weights * scale, **kw).history
+    np.testing.assert_allclose(got.coef, want.coef, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(got.cost, want.cost, rtol=1e-13)
+
+
+def test_statistics_keep_the_weights_absolute_size(feature_data, weights):
+    # statistics merge with others', so from_arrays undoes the rescaling (exactly:
+    # a power of two) and a chunk weighted 2**200 counts 2**200 times one weighted 1
+    x, y = feature_data
+    w = weights.astype(float)
+    big = gdfast.Statistics.from_arrays(x, y, w * 2.0 ** 200)
+    small = gdfast.Statistics.from_arrays(x, y, w)
+    assert big.weight_sum == small.weight_sum * 2.0 ** 200
+    np.testing.assert_array_equal(big.gram_xx, small.gram_xx * 2.0 ** 200)
+    np.testing.assert_array_equal(big.mean_x, small.mean_x)
+    # two chunks rescaled by different powers of two merge into the whole's statistics
+    wa, wb = w[:150] * 2.0 ** 100, w[150:] * 2.0 ** 300
+    merged = gdfast.Statistics.from_arrays(x[:150], y[:150], wa).merge(
+        gdfast.Statistics.from_arrays(x[150:], y[150:], wb))
+    whole = gdfast.Statistics.from_arrays(x, y, np.concatenate([wa, wb]))
+    for field in ("weight_sum", "mean_x", "gram_xx", "cross_xy", "sum_yy"):
+        np.testing.assert_allclose(getattr(merged, field), getattr(whole, field), rtol=1e-12)
+
+
+def test_float32_data_with_float64_weights_beyond_float32(feature_data):
+    # no "overflow encountered in cast" (warnings are errors here), no "all zeros"
+    x, y = (a.astype(np.float32) for a in feature_data)
+    for c in (1e39, 1e-46):
+        res = gdfast.fit(x, y, sample_weight=np.full(len(y), c), tol=1e-5)
+        assert res.converged
+        np.testing.assert_allclose(res.coef, gdfast.fit(x, y, tol=1e-5).coef, rtol=1e-6)

@@ -34,7 +34,7 @@ def test_bad_data(x, y, exc, match):
      r"init must be 3 numbers \(b0, b1, b2\) for 2 features with an intercept, got 2 values"),
     (dict(init=(0.0, 1.0, 2.0), fit_intercept=False), ValueError,
      r"init must be 2 numbers \(b1, b2\) for 2 features without an intercept, got 3 values"),
-    (dict(init=5.0), TypeError, r"init must be 3 numbers"),
+    (dict(init=5.0), TypeError, r"init must be an ordered sequence .* of 3 numbers"),
     (dict(init=(0.0, np.nan, 1.0)), ValueError, r"init\[1\] \(b1\) must be a finite number"),
     (dict(learning_rate="fast"), TypeError,
      r"learning_rate must be a real number, got 'fast'.*only string accepted is 'auto'"),
@@ -48,7 +48,7 @@ def test_bad_parameters(kwargs, exc, match):
 
 
 def test_one_dimensional_x_checks_init_by_its_options():
-    with pytest.raises(ValueError, match=r"init must be 1 numbers \(b1\) for 1 feature "
+    with pytest.raises(ValueError, match=r"init must be 1 number \(b1\) for 1 feature "
                                          r"without an intercept, got 2 values"):
         gdfast.fit(X[:, 0], Y, init=(0.0, 1.0), fit_intercept=False)
 
@@ -64,6 +64,56 @@ def test_standardize_names_the_column_it_cannot_scale(fit_intercept, column, mat
         gdfast.fit(x, Y, standardize=True, fit_intercept=fit_intercept)
     # without standardize the same data is fine
     gdfast.fit(x, Y, learning_rate=0.01, max_iter=5, tol=None, fit_intercept=fit_intercept)
+
+
+SUBNORMAL = np.array([1e-310, 2e-310, 3e-310, 5e-310])   # they differ: a variance of ~2e-620
+
+
+@pytest.mark.parametrize("fit_intercept, spread", [(True, "differ by at most 4e-310"),
+                                                   (False, "reach at most 5e-310")])
+@pytest.mark.parametrize("how", ["fit", "weighted", "learning_rate_limits"])
+def test_a_column_of_subnormal_numbers_is_not_called_constant(fit_intercept, spread, how):
+    # its variance (or mean square) underflows float64, and 1/its standard deviation
+    # would overflow it: the message says so, and how to scale it
+    x = np.column_stack([X[:, 0], SUBNORMAL])
+    kw = dict(standardize=True, fit_intercept=fit_intercept)
+    with pytest.raises(ValueError) as info:
+        if how == "learning_rate_limits":
+            gdfast.learning_rate_limits(x, **kw)
+        else:
+            gdfast.fit(x, Y, sample_weight=np.ones(4) if how == "weighted" else None, **kw)
+    message = str(info.value)
+    assert message.startswith("standardize=True cannot scale column x[:, 1]: its values "
+                              f"{spread}")
+    assert "below float64's smallest normal number" in message and "is constant" not in message
+    assert "multiply the column by a large constant" in message
+    # done as it says (2.0**600 brings it to about 1e-130), the column scales
+    scaled = gdfast.fit(np.column_stack([X[:, 0], SUBNORMAL * 2.0 ** 600]), Y, tol=1e-10,
+                        **kw)
+    assert scaled.converged
+
+
+def test_a_constant_subnormal_column_is_constant():
+    x = np.column_stack([X[:, 0], np.full(4, 1e-310)])
+    with pytest.raises(ValueError, match=r"x\[:, 1\]: it is constant \(zero variance\)"):
+        gdfast.fit(x, Y, standardize=True)
+    # its points of weight 0 do not count: constant where it matters
+    w = np.array([1.0, 1.0, 1.0, 0.0])
+    x[3, 1] = 2e-310
+    with pytest.raises(ValueError, match=r"x\[:, 1\]: it is constant"):
+        gdfast.fit(x, Y, standardize=True, sample_weight=w)
+
+
+def test_from_statistics_an_underflowing_variance_is_said_to_be_ambiguous():
+    # the statistics hold no data: constant and subnormal spread cannot be told apart
+    x = np.column_stack([X[:, 0], SUBNORMAL])
+    with pytest.raises(ValueError, match=r"x\[:, 1\]: its variance is 0: it is constant, or "
+                                         r"its values are so close together"):
+        gdfast.fit(x, Y, standardize=True, method="stats")
+    with pytest.raises(ValueError, match=r"x\[:, 1\]: it is constant \(zero variance\), with "
+                                         r"every value 4"):
+        gdfast.fit(np.column_stack([X[:, 0], np.full(4, 4.0)]), Y, standardize=True,
+                   method="stats")
 
 
 def test_validation_happens_before_work(monkeypatch):

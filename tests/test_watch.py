@@ -15,6 +15,7 @@ def _rows(history):
                     history.slope.tolist(), history.cost.tolist()))
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("record_every", [1, 3, 0])
 @pytest.mark.parametrize("points_per_slice", [None, 5])
 def test_callback_sees_each_history_row_once(monkeypatch, line_data, record_every,
@@ -26,6 +27,8 @@ def test_callback_sees_each_history_row_once(monkeypatch, line_data, record_ever
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=20, tol=None, record_every=record_every,
                      callback=steps.append)
     assert all(isinstance(s, gdfast.Step) for s in steps)
+    # exact: the steps are the history's rows, and the fit without a callback runs the same
+    # kernel operations on the same state, only in fewer slices
     assert [(s.iteration, s.intercept, s.slope, s.cost) for s in steps] == _rows(res.history)
     assert res.stopped_by is None
     plain = gdfast.fit(x, y, learning_rate=0.1, max_iter=20, tol=None, record_every=record_every)
@@ -88,6 +91,7 @@ def _interrupt_at(iteration):
     return callback
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("record_every", [1, 4])
 def test_sigint_raises_fit_interrupted_with_the_history(line_data, record_every):
     x, y = line_data
@@ -102,6 +106,7 @@ def test_sigint_raises_fit_interrupted_with_the_history(line_data, record_every)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.bitwise
 @pytest.mark.parametrize("record_every", [0, 5])
 def test_sigint_between_recorded_rows_reports_the_last_computed_point(monkeypatch, line_data,
                                                                      record_every):
@@ -140,6 +145,7 @@ def test_a_handler_the_user_installed_is_left_alone(line_data):
     assert res.n_iter == 50 and res.stopped_by is None
 
 
+@pytest.mark.bitwise
 def test_progress_bar_shows_rate_and_cost(capsys, line_data):
     x, y = line_data
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=300, tol=None, progress=True)
