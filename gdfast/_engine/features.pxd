@@ -263,9 +263,14 @@ cdef inline void sweeps(const column* z, Py_ssize_t ld, const column* ahead,
     cdef Py_ssize_t i, i_v, j, d = D.d
     cdef double b0 = params[0] if D.fit_intercept else 0.0
     cdef const double* b = params + 1
-    # r = b0 - y + z @ b, four columns per sweep of r
-    for i in range(rows):
-        r[i] = b0 - <double>y[i]
+    # r = b0 - y + z @ b (y NULL: r = b0 + z @ b, a product with the design), four
+    # columns per sweep of r
+    if y == NULL:
+        for i in range(rows):
+            r[i] = b0
+    else:
+        for i in range(rows):
+            r[i] = b0 - <double>y[i]
     j = 0
     while j + 4 <= d:
         axpy4(r, z + j * ld, ld, b + j, rows)
@@ -290,17 +295,22 @@ cdef inline void block_sums(const floating* x, const floating* y, const floating
                             const Design* D, Py_ssize_t blk, const double* params,
                             double* scratch, double* out) noexcept nogil:
     """out[:d+2] = (sum w*r, z.T @ (w*r), sum w*r**2) over block blk of the rows
-    (w NULL: unweighted).  ``scratch``: block_scratch(d) doubles."""
+    (w NULL: unweighted; y NULL: r = b0 + z @ b).  ``scratch``: block_scratch(d) doubles."""
     cdef Py_ssize_t start = blk * D.block
     cdef Py_ssize_t rows = min(D.block, D.n - start)
     cdef double* r = scratch + D.d * D.block
     cdef const floating* ahead = NULL
+    cdef const floating* y_block = NULL
+    cdef const floating* w_block = NULL
+    if y != NULL:
+        y_block = y + start
+    if w != NULL:
+        w_block = w + start
     if D.in_place:
         if start + 2 * D.block <= D.n:   # the next block is whole: its lines are in x
             ahead = x + start + D.block
-        sweeps(x + start, D.col_stride, ahead, y + start,
-               NULL if w == NULL else w + start, D, rows, params, r, out)
+        sweeps(x + start, D.col_stride, ahead, y_block, w_block, D, rows, params, r, out)
     else:
         load_block(x + start * D.row_stride, D, rows, scratch)
-        sweeps(<const double*>scratch, rows, <const double*>NULL, y + start, NULL if w == NULL else w + start, D,
-                       rows, params, r, out)
+        sweeps(<const double*>scratch, rows, <const double*>NULL, y_block, w_block, D, rows,
+               params, r, out)

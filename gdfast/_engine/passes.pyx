@@ -365,9 +365,14 @@ def feature_sums(const floating[:, :] x, const floating[::1] y,
                  const floating[::1] sample_weight, const double[::1] center,
                  const double[::1] inv_scale, const double[::1] params, bint fit_intercept):
     """Return (sum w*r**2, [sum w*r, sum w*r*z_1, ..., sum w*r*z_d]) at ``params`` (b0, b),
-    in one pass (one thread): the sums of run_descent's d-feature pass, bit for bit."""
+    in one pass (one thread): the sums of run_descent's d-feature pass, bit for bit.
+
+    ``y`` None: r = b0 + z @ b, so the sums are A.T @ (w * (A @ params)) with
+    A = [1, z]: the Hessian's product with a vector, for the curvature.
+    """
     cdef Py_ssize_t n = x.shape[0], d = x.shape[1], m = x.shape[1] + 2, blk, j
     cdef const floating* xp = &x[0, 0]
+    cdef const floating* yp = NULL if y is None else &y[0]
     cdef const floating* wp = weights_or_null(sample_weight)
     cdef Design D = features.design(n, d, x.strides[0] // sizeof(floating),
                                     x.strides[1] // sizeof(floating), &center[0],
@@ -381,7 +386,7 @@ def feature_sums(const floating[:, :] x, const floating[::1] y,
     sums = block_sums + m * nb
     with nogil:
         for blk in range(nb):
-            features.block_sums(xp, &y[0], wp, &D, blk, &params[0], sums + m,
+            features.block_sums(xp, yp, wp, &D, blk, &params[0], sums + m,
                                 block_sums + m * blk)
         for j in range(m):
             sums[j] = tree.pairwise_sum(block_sums + j, nb, m)
@@ -679,14 +684,17 @@ cdef inline void shifted_block(const floating* x, Py_ssize_t rs, Py_ssize_t cs,
 
 cdef void rows_statistics(const floating* xp, Py_ssize_t rs, Py_ssize_t cs,
                           const floating* y, const floating* w, Py_ssize_t first,
-                          Py_ssize_t stop, Py_ssize_t d, Py_ssize_t p, double* scratch,
-                          double* out) noexcept nogil:
-    """The statistics of rows [first, stop): out = (weight sum, mean[p], gram[p*p] upper),
-    p = d + 1 with y, d without.
+                          Py_ssize_t stop, Py_ssize_t d, Py_ssize_t p, const double* ref,
+                          double* scratch, double* out) noexcept nogil:
+    """The statistics of rows [first, stop): out = (weight sum, mean[p] - ref, gram[p*p]
+    upper), p = d + 1 with y, d without.
 
     Each block of STATS_BLOCK rows is summed about its first row (its shift)
     and merged into the running total with the parallel-update formulas: no
-    sum-of-squares-minus-square-of-sum cancellation.
+    sum-of-squares-minus-square-of-sum cancellation.  The means are kept
+    relative to ``ref`` (the data's first row): for data far from 0 (years
+    near 2000, values near 1e9) the merges' mean differences then keep the
+    digits an absolute mean would round away.
     """
     cdef Py_ssize_t ld = STATS_BLOCK
     cdef double* shift = scratch
@@ -737,7 +745,7 @@ cdef void rows_statistics(const floating* xp, Py_ssize_t rs, Py_ssize_t cs,
                 for k in range(j, p):
                     gram_b[j * p + k] -= mean_b[j] * (mean_b[k] / w_b)
             for j in range(p):
-                mean_b[j] = shift[j] + mean_b[j] / w_b
+                mean_b[j] = (shift[j] - ref[j]) + mean_b[j] / w_b
             merge_into(out, mean, total_gram, w_b, mean_b, gram_b, delta, p)
         start += rows
 
@@ -768,21 +776,27 @@ def centred_statistics(const floating[:, :] x, const floating[::1] y, double[::1
     cdef double total_w = 0.0
     # allocated before nogil: MemoryError is raised here, never inside
     cdef double* results = <double*> PyMem_RawMalloc(n_chunks * slot * sizeof(double))
-    cdef double* scratches = <double*> PyMem_RawMalloc((team * scratch + p) * sizeof(double))
+    cdef double* scratches = <double*> PyMem_RawMalloc((team * scratch + 2 * p) * sizeof(double))
     cdef double* delta = scratches + team * scratch
+    cdef double* ref = delta + p
     if results == NULL or scratches == NULL:
         PyMem_RawFree(results)
         PyMem_RawFree(scratches)
         raise MemoryError()
     with nogil:
+        # the means are kept relative to the first row (see rows_statistics)
+        for j in range(d):
+            ref[j] = xp[j * cs]
+        if p > d:
+            ref[d] = yp[0]
         if team <= 1:      # one thread: no team to start
             for c in range(n_chunks):
                 rows_statistics(xp, rs, cs, yp, w, c * chunk, min(n, (c + 1) * chunk), d, p,
-                                scratches, results + c * slot)
+                                ref, scratches, results + c * slot)
         else:
             for c in prange(n_chunks, schedule="static", num_threads=team):
                 rows_statistics(xp, rs, cs, yp, w, c * chunk, min(n, (c + 1) * chunk), d, p,
-                                scratches + threadid() * scratch, results + c * slot)
+                                ref, scratches + threadid() * scratch, results + c * slot)
         # the chunks in order: the same sums whatever thread made each
         for j in range(p):
             mean[j] = 0.0
@@ -791,10 +805,11 @@ def centred_statistics(const floating[:, :] x, const floating[::1] y, double[::1
         for c in range(n_chunks):
             merge_into(&total_w, &mean[0], &gram[0, 0], results[c * slot],
                        results + c * slot + 1, results + c * slot + 1 + p, delta, p)
-        # the lower triangle mirrors the upper one
+        # the lower triangle mirrors the upper one; the means back to absolute values
         for j in range(p):
             for k in range(j + 1, p):
                 gram[k, j] = gram[j, k]
+            mean[j] = ref[j] + mean[j]
     PyMem_RawFree(results)
     PyMem_RawFree(scratches)
     return total_w

@@ -24,6 +24,8 @@ cdef inline double pairwise_sum(const double* a, Py_ssize_t n, Py_ssize_t stride
     up to PAIRWISE_LEAF terms added left to right)."""
     cdef Py_ssize_t i, half
     cdef double total
+    if n <= 0:
+        return 0.0
     if n <= PAIRWISE_LEAF:
         total = a[0]
         for i in range(1, n):
