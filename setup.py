@@ -1,19 +1,20 @@
-"""Build the Cython kernel.  All metadata lives in pyproject.toml.
+"""Build the compiled engine.  All metadata lives in pyproject.toml.
 
-The kernel ``gdfast/_kernels.pyx`` is built three times on x86-64 with a
-GCC-like compiler: ``gdfast._kernels`` for any x86-64 CPU, and, from the same
-source (through ``_kernels_avx2.pyx`` and ``_kernels_avx512.pyx``),
-``gdfast._kernels_avx2`` compiled for AVX2 and FMA and
-``gdfast._kernels_avx512`` for AVX-512 (F, VL, DQ) with 512-bit vectors.
-``gdfast._backend`` picks one at import time from what the CPU supports.
+The engine ``gdfast/_engine/passes.pyx`` (with the ``.pxd`` and ``.h`` files
+beside it) is built three times on x86-64 with a GCC-like compiler:
+``gdfast._engine.passes`` for any x86-64 CPU, and, from the same source
+(through ``passes_avx2.pyx`` and ``passes_avx512.pyx``),
+``gdfast._engine.passes_avx2`` compiled for AVX2 and FMA and
+``gdfast._engine.passes_avx512`` for AVX-512 (F, VL, DQ) with 512-bit vectors.
+``gdfast._engine`` picks one at import time from what the CPU supports.
 
 Environment switches
 --------------------
 GDFAST_BOUNDSCHECK=1
-    Compile the kernel with bounds and initialisation checks on, so an
+    Compile the engine with bounds and initialisation checks on, so an
     out-of-bounds index raises instead of reading past an array (debugging).
 GDFAST_NO_OPENMP=1
-    Build without OpenMP: ``n_threads`` is then accepted but the kernel runs
+    Build without OpenMP: ``n_threads`` is then accepted but the engine runs
     on one thread.  Without the switch, OpenMP is used when a test program
     compiles and links with it, else the build goes on without it.
 GDFAST_NATIVE=1
@@ -84,12 +85,12 @@ class BuildExt(build_ext):
             candidates = [["-fopenmp"]] if unix else [["/openmp"]]
             openmp = next((f for f in candidates if self._compiles(OPENMP_TEST, f)), [])
             if not openmp:
-                print("gdfast: no OpenMP, building the serial kernel", file=sys.stderr)
+                print("gdfast: no OpenMP, building the serial engine", file=sys.stderr)
         x86 = platform.machine().lower() in ("x86_64", "amd64")
         simd = {}  # extension name -> its extra flags, for the builds that compile here
         for suffix, (flags, test) in SIMD_BUILDS.items():
             if unix and x86 and not NATIVE and self._compiles(test, flags):
-                simd["gdfast._kernels" + suffix] = flags
+                simd[ENGINE + suffix] = flags
         # every extension, less the SIMD builds this compiler cannot make
         kept = [e for e in self.extensions
                 if not e.name.endswith(tuple(SIMD_BUILDS)) or e.name in simd]
@@ -113,10 +114,11 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-extensions = [Extension("gdfast._kernels", ["gdfast/_kernels.pyx"])] + [
-    Extension("gdfast._kernels" + suffix, [f"gdfast/_kernels{suffix}.pyx"])
-    for suffix in SIMD_BUILDS] + [
-    Extension("gdfast._multi_kernels", ["gdfast/_multi_kernels.pyx"])]
+ENGINE = "gdfast._engine.passes"
+ENGINE_DIR = "gdfast/_engine"   # its .pxd and .h files
+extensions = [
+    Extension(ENGINE + suffix, [f"{ENGINE_DIR}/passes{suffix}.pyx"], include_dirs=[ENGINE_DIR])
+    for suffix in ("",) + tuple(SIMD_BUILDS)]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

@@ -17,7 +17,7 @@ installed one), comes first on sys.path.
 import platform
 import sys
 
-from gdfast._backend import _cpu_features, variants
+from gdfast._engine import _cpu_features, variants
 
 # OpenBLAS's x86-64 kernel families, widest first, and the CPU features they need (as NumPy
 # names them)

@@ -2,7 +2,7 @@
 this CPU runs (bench/README.md, "SIMD builds and -march=native").
 
 setup.py compiles gdfast/_kernels.pyx as a portable x86-64 baseline (SSE2),
-with AVX2 + FMA and with AVX-512; gdfast._backend.variants holds those this
+with AVX2 + FMA and with AVX-512; gdfast._engine.variants holds those this
 CPU can run.  Built with GDFAST_NATIVE=1 there is one build, the baseline
 compiled with -march=native.  bench/report.py prints the table.
 """
@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from peers import gdfast_batch, iterations_for, make_data
 
-from gdfast import _backend
+from gdfast import _engine
 
 CASES = [(1_000, "float64"), (1_000, "float32"), (100_000, "float64"), (100_000, "float32"),
          (1_000_000, "float64"), (10_000_000, "float64"), (10_000_000, "float32")]
 
 
-@pytest.mark.parametrize("build", sorted(_backend.variants))
+@pytest.mark.parametrize("build", sorted(_engine.variants))
 @pytest.mark.parametrize("n, dtype", CASES, ids=[f"n={n}-{d}" for n, d in CASES])
 def test_build_batch_iteration(benchmark, build, n, dtype):
-    kernels = _backend.variants[build]
+    kernels = _engine.variants[build]
     x, y = make_data(n, np.dtype(dtype))
     iterations = iterations_for(n)
     benchmark.group = f"builds n={n} {dtype}"

@@ -10,9 +10,9 @@ import pytest
 from peers import (ALL_THREADS, LEARNING_RATE, gdfast_batch, iterations_for, make_data,
                    numpy_loop, python_loop)
 
-from gdfast import _backend
+from gdfast import _engine
 
-K = _backend.kernels
+K = _engine.kernels
 SIZES = [1_000, 10_000, 100_000, 1_000_000, 10_000_000]
 ROUNDS = 9
 

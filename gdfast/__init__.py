@@ -9,7 +9,8 @@ from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning
                           HistoryMemoryError)
 from ._explore import explore
 from ._fit import fit
-from ._learning_rate import LearningRateLimits, learning_rate_limits
+from ._learning_rate import LearningRateLimits
+from ._curvature import learning_rate_limits
 from ._result import FitResult, History
 from ._statistics import Statistics, fit_statistics, fit_stream
 from ._watch import Step

@@ -1,8 +1,7 @@
 """The cost functions J(b0, b1) and the factors the kernel scales its sums by."""
 import numpy as np
 
-from . import _multi_kernels
-from ._backend import kernels as _kernels
+from ._engine import kernels as engine
 from ._validate import check_cost, check_data, check_params, check_real
 
 
@@ -59,14 +58,47 @@ def cost(x, y, intercept, slope, kind="half_mse"):
     cost_factor, _ = cost_factors(kind, x.shape[0])
     if x.ndim == 1:
         b1 = check_real(slope, "slope")
-        return cost_factor * _kernels.residual_sums(x, y, b0, b1)[2]
+        return cost_factor * engine.residual_sums(x, y, b0, b1)[2]
     d = x.shape[1]
     coef = check_params(np.atleast_1d(slope) if d == 1 else slope, d, False, name="slope")
     coef[0] = b0
-    sum_r2, _ = _multi_kernels.residual_sums(
-        x, y, np.zeros(d), np.ones(d), coef, True, np.empty(_multi_kernels.work_size(d)))
-    if sum_r2 != sum_r2:  # NaN: some x @ slope is inf - inf
-        raise ValueError("slope: the residuals intercept + x @ slope - y overflow float64 "
-                         "(terms beyond 1.8e308 of opposite signs), so the cost cannot be "
-                         "computed; rescale x, y or the coefficients")
+    sum_r2, _ = engine.feature_sums(x, y, None, np.zeros(d), np.ones(d), coef, True)
+    if not np.isfinite(sum_r2):
+        # a term of x @ slope beyond float64: the pass's order of summing (and its
+        # fused multiply-adds) decides between inf, NaN and the right value; the
+        # rows again, their terms scaled apart by sign (raises where that fails too)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = line_values(x, b0, coef[1:], "slope") - y
+            sum_r2 = float(r @ r)
     return cost_factor * sum_r2
+
+
+# line_values sums the terms of rows that overflow float64 scaled by 2**-_SHIFT.
+_SHIFT = 64
+
+
+def line_values(x, intercept, coef, name):
+    """``intercept + x @ coef`` for validated 2-D x, ``inf`` (or ``-inf``) where the value is
+    beyond float64; ValueError naming ``name`` where it cannot be computed (terms beyond
+    float64 even scaled by 2**-64, with both signs)."""
+    b0 = intercept
+    with np.errstate(over="ignore", invalid="ignore"):   # the rows that overflow: below
+        y = x @ coef + b0
+        size = np.abs(x) @ np.abs(coef) + abs(b0)
+    beyond = np.flatnonzero(~np.isfinite(size))
+    if beyond.size:
+        # some term, or their sum in some order, is beyond float64: the product's
+        # order of summing would decide between inf, -inf, NaN and the right
+        # value.  Summed again scaled by 2**-64 (exact), the positive and
+        # negative terms apart, then scaled back: inf only if the value is.
+        with np.errstate(over="ignore", invalid="ignore"):
+            terms = np.ldexp(x[beyond], -_SHIFT) * coef
+            up = np.where(terms > 0, terms, 0.0).sum(axis=1) + np.ldexp(max(b0, 0.0), -_SHIFT)
+            down = np.where(terms < 0, terms, 0.0).sum(axis=1) + np.ldexp(min(b0, 0.0), -_SHIFT)
+            both = np.isinf(up) & np.isinf(down)
+            y[beyond] = np.ldexp(up + down, _SHIFT)
+        if both.any():
+            raise ValueError(f"{name}: the line's value at x[{beyond[both][0]}] cannot be "
+                             f"computed in float64 (its terms are beyond 1.8e308 * 2**64 with "
+                             f"both signs); rescale x, y or the coefficients")
+    return y

@@ -1,85 +1,78 @@
-"""gdfast.dask's batch descent: the kernel's iteration, with its pass spread over Dask workers.
+"""gdfast.dask's batch descent: the engine's step, with its pass spread over Dask workers.
 
-``DaskFeatureDescent`` is a :class:`gdfast._descent.FeatureDescent` whose
-data are persisted row blocks on a Dask cluster.  It keeps the local
-descent's state layout, history rows and feature map, so
-``gdfast._fit.descend`` runs it exactly as it runs the local kernel (same
-stopping rule, history, callback, Ctrl-C, warnings, errors and diagnosis).
-Only two things differ: the moments of x come from the statistics of the
-distributed validation pass, and ``run`` makes each iteration's one pass
-over the data as a task per block plus a tree sum, then takes the kernel's
-own iteration step (``_multi_kernels.advance``) on the sums.
+:class:`ClusterSums` is a source of sums (see ``gdfast._sums``) whose data
+are persisted row blocks on a Dask cluster, so :class:`gdfast._descent.Descent`
+and ``gdfast._descent.descend`` run it exactly as they run a local fit (same
+step, stopping rules, history, callback, Ctrl-C, warnings, errors and
+diagnosis).  Only two things differ: the moments of x come from the
+statistics of the distributed validation pass, and ``run`` makes each
+iteration's one pass over the data as a task per block plus a tree sum, then
+takes the engine's own step (``advance``) on the sums.
 """
-from . import _dask_tasks, _multi_kernels
-from ._descent import FeatureDescent
+from . import _dask_tasks
+from ._engine import kernels as engine
+from ._sums import StatisticsSums
 
 
-class DaskFeatureDescent(FeatureDescent):
-    """y = b0 + x @ b on persisted dask blocks; one distributed pass per iteration.
+class ClusterSums:
+    """The sums of y = b0 + x @ b over persisted dask blocks: one distributed pass per
+    iteration.
 
     Parameters
     ----------
     client : distributed.Client
     blocks : list of (x, y, sample_weight) futures, one per non-empty row block
         (sample_weight None when unweighted).
-    shape : (N, d)
-    moments : gdfast._moments.Moments
-        Of x, weighted like the fit, from the distributed pass.
-    init, fit_intercept, standardize, weight_sum
-        As for FeatureDescent.
+    stats : gdfast.Statistics
+        Of the whole data, weighted like the fit, from the distributed pass:
+        the curvature reads its moments.
+    weight_sum : float
+        sum(sample_weight), or N without weights.
     """
 
-    def __init__(self, client, blocks, shape, moments, init, fit_intercept, standardize,
-                 weighted, weight_sum):
-        # FeatureDescent reads only the shape of x, and the weights' presence
-        # stacklevel 5: the warnings point at the user's gdfast.dask.fit call
-        # (through this __init__, dask._batch_descent and dask.fit)
-        super().__init__(_Shape(shape), None, init, fit_intercept, standardize,
-                         True if weighted else None, weight_sum, stacklevel=5)
+    def __init__(self, client, blocks, stats, weight_sum):
         self.client = client
         self.blocks = blocks
-        self._x_moments = moments
+        self.stats = stats
+        self.weight_sum = weight_sum
+        self.n_points = stats.n
+        self.n_features = stats.mean_x.shape[0]
+
+    def column_moments(self):
+        return self.stats.moments()
 
     def moments(self):
-        return self._x_moments
+        return self.stats.moments()
 
-    def _sums(self, params):
+    def hessian_product(self, v, center, inv_scale, fit_intercept):
+        return StatisticsSums(self.stats).hessian_product(v, center, inv_scale, fit_intercept)
+
+    def _sums(self, params, center, inv_scale, fit_intercept):
         """The d + 2 sums of one pass at ``params``: a task per block, a tree sum."""
         # a copy: the tasks' arguments are serialised later, in the client's
-        # event loop, while this descent goes on updating its state
+        # event loop, while the descent goes on updating its state
         params = params.copy()
         submit = self.client.submit
-        parts = [submit(_dask_tasks.block_sums, x, y, w, params, self.center, self.inv_scale,
-                        self.fit_intercept, pure=False) for x, y, w in self.blocks]
+        parts = [submit(_dask_tasks.block_sums, x, y, w, params, center, inv_scale,
+                        fit_intercept, pure=False) for x, y, w in self.blocks]
         top = _dask_tasks.tree_reduce(lambda f, *a: submit(f, *a, pure=False), parts,
                                       _dask_tasks.add)
         return _dask_tasks.add(*self.client.gather(top))
 
-    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration):
-        """_multi_kernels.run_descent with its pass made by the cluster.
-
-        Each iteration: the distributed pass at the current parameters, then
-        the kernel's own iteration step (``_multi_kernels.advance``, the
-        _advance run_descent uses) records, tests and updates in ``state``.
-        """
-        p = self.n_columns - 1
-        params = self.state[self._PARAMS:self._PARAMS + p]   # a view: advance updates it
+    def run(self, state, center, inv_scale, fit_intercept, iteration, stop_at, learning_rate,
+            grad_factor, cost_factor, max_iter, tol, rise_floor, record_every, rows,
+            row_iteration):
+        """The engine's run_descent with its pass made by the cluster: each iteration, the
+        distributed pass at the current parameters, then the engine's own step
+        (``advance``) records, tests and updates in ``state``."""
+        p = self.n_features + 1
+        first = engine.STATE_VECTORS
         n_rows, k = 0, iteration
         while True:
-            sums = self._sums(params)
-            done, status, k, written = _multi_kernels.advance(
-                self.state, sums[:p].copy(), cost_factor * sums[p], k, stop_at,
-                learning_rate, grad_factor, max_iter, tol, record_every, rows[n_rows:],
-                row_iteration[n_rows:])
+            sums = self._sums(state[first:first + p], center, inv_scale, fit_intercept)
+            done, status, k, written = engine.advance(
+                state, sums, k, stop_at, learning_rate, grad_factor, cost_factor, max_iter,
+                tol, rise_floor, record_every, rows[n_rows:], row_iteration[n_rows:])
             n_rows += written
             if done:
                 return status, k, n_rows
-
-
-class _Shape:
-    """Stands for x where FeatureDescent only reads its shape and ndim."""
-
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-        self.ndim = len(self.shape)

@@ -6,13 +6,13 @@ distributed form of gdfast's input validation: it runs inside the graph
 that is persisted, so each block is checked (finite, weights >= 0) and laid
 out for the kernel once, in the same pass that loads it, and again only if
 a lost block is recomputed.  ``block_sums`` is one block's share of a batch
-iteration: the d-feature kernel's one pass (``_multi_kernels.residual_sums``).
+iteration: the engine's d-feature pass (``feature_sums``).
 """
 import functools
 
 import numpy as np
 
-from . import _multi_kernels
+from ._engine import kernels as engine
 from ._statistics import Statistics
 from ._validate import _finite_for_kernel
 
@@ -58,9 +58,8 @@ def block_sums(x, y, sample_weight, params, center, inv_scale, fit_intercept):
     (the gradient sums, the first 0 without intercept) and sum w*r**2.
     """
     d = x.shape[1]
-    work = np.empty(_multi_kernels.work_size(d))
-    sum_r2, grad_sums = _multi_kernels.residual_sums(x, y, center, inv_scale, params,
-                                                      fit_intercept, work, sample_weight)
+    sum_r2, grad_sums = engine.feature_sums(x, y, sample_weight, center, inv_scale, params,
+                                            fit_intercept)
     out = np.empty(d + 2)
     out[:d + 1] = grad_sums
     out[d + 1] = sum_r2

@@ -1,282 +1,393 @@
-"""The two descents fit() runs, behind one interface for its slice loop.
+"""One batch gradient descent over a source of sums, and the loop that runs it in slices.
 
-``LineDescent`` is the foundation's y = b0 + b1*x on 1-D x
-(``gdfast._kernels.run_descent``, in the SIMD build ``gdfast._backend``
-picks, on ``n_threads`` threads); ``StatsLineDescent`` the same descent
-from the centred statistics (method="stats": one pass, then O(1) per
-iteration).  ``FeatureDescent`` is
-y = b0 + x @ b on (N, d) x, with or without intercept, optionally on
-standardized columns or with sample weights
-(``gdfast._multi_kernels.run_descent``).  Each holds its kernel's state,
-runs one slice of iterations into a history buffer, and turns the buffer's
-rows into the History the user sees.
+:class:`Descent` holds what a descent is, whatever makes its sums (the
+data, their statistics, a Dask cluster: ``gdfast._sums``): the start, the
+feature map and the curvature (``gdfast._curvature``), the state the
+compiled step carries from one call to the next (step.pxd's layout: one for
+any number of features), and the conversion of the rows it records to the
+units of x.  :func:`descend` runs it in slices of iterations, between which
+it looks after Ctrl-C, the progress bar and the callback, records the
+history (``gdfast._history_buffer``), and turns the step's status into a
+:class:`FitResult`, a warning or an exception.  ``fit``, ``fit_statistics``,
+``fit_stream`` and ``gdfast.dask.fit`` all end here.
 """
+import dataclasses
 import functools
-import math
+import time
 import warnings
 
 import numpy as np
 
-from . import _multi_kernels
-from ._backend import kernels as _kernels
-from ._learning_rate import LearningRateLimits, hessian, limits_from_moments
-from ._moments import moments
-from ._result import History
-from ._standardize import feature_map, to_descent_units, to_original_units
-from ._validate import check_init, check_params
+from . import _history_buffer, _watch
+from ._cost import cost_factors
+from ._curvature import Curvature
+from ._diagnosis import diagnose, unstable_rate_warning
+from ._engine import kernels as engine
+from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
+                          FitInterrupted, HistoryMemoryError)
+from ._result import FitResult, History
+from ._standardize import to_descent_units, to_original_units
+
+# The kernel runs in slices.  A slice ends when the history buffer is full
+# (gdfast._history_buffer: it then grows in place, by at most a sixteenth
+# once large, or is thinned with record_every="auto"), so the memory held is
+# proportional to the rows kept, never to max_iter.  A slice also ends after
+# about POINTS_PER_SLICE point-visits, and after about _SLICE_SECONDS (as
+# measured on the slices before it: on small data an iteration costs far
+# more than its N point-visits), so control comes back to Python regularly
+# (progress, Ctrl-C) at a negligible cost per iteration.  The first slice,
+# not yet measured, makes at most a 64th of the point-visits unless that is
+# under _FIRST_SLICE_ITERATIONS iterations.
+_FIRST_SLICE_ROWS = 256
+POINTS_PER_SLICE = 1 << 24
+_SLICE_SECONDS = 0.02
+_FIRST_SLICE_ITERATIONS = 4096
+_MAX_ITERATION = np.iinfo(np.intp).max
+# At a learning rate at or above the stability limit 2/lambda_max, a cost
+# above twice the start's plus this is divergence (the step's cost limit).
+# Below the limit the cost of a batch descent never rises, so the test is
+# not made there (inf): rounding near an exact fit's minimum cannot trip it.
+_RISE_FLOOR = 0.0
 
 
-class _StateSlots:
-    """Reading a kernel's state array, whose layout each descent names.
+class Descent:
+    """Batch gradient descent on y = b0 + x @ b, from a source of the pass's sums.
 
-    After a RUNNING slice the "previous point" slots hold the last point
-    whose cost was computed: the point a stopped descent reports.
+    Parameters
+    ----------
+    source : DataSums, StatisticsSums or ClusterSums (gdfast._sums, gdfast._dask_descent)
+    init : ndarray (d + 1,)
+        The checked start (b0, b1..bd) in the units of x (b0 = 0 without intercept).
+    fit_intercept, standardize : bool
+    warn_underdetermined : bool
+        Warn (UserWarning) when there are more parameters than points.
+    iteration_points : int
+        About how many point-visits one iteration costs (the slices' length).
+    stacklevel : int
+        Of that warning, counted from here.
     """
 
-    _GRAD_NORM = _LAST_COST = _LAST_RECORDED = None   # slot indices
-    _LAST_POINT = slice(0)                            # its parameters
+    def __init__(self, source, init, fit_intercept, standardize, warn_underdetermined=True,
+                 iteration_points=None, stacklevel=3):
+        d = source.n_features
+        self.source = source
+        self.fit_intercept = fit_intercept
+        self.init = init
+        self.n_columns = d + 2   # b0, b1..bd, cost
+        self.n_params = d + fit_intercept
+        self.n_points = source.n_points
+        self.iteration_points = (source.n_points if iteration_points is None
+                                 else iteration_points)
+        if self.n_params > self.n_points and warn_underdetermined:
+            warnings.warn(
+                f"x has {d} features for {self.n_points} points: with "
+                f"{self.n_params} parameters and only {_plural(self.n_points, 'point')} the "
+                f"least-squares solution is not unique; gradient descent converges to the one "
+                f"nearest init", UserWarning, stacklevel=stacklevel)
+        # raises on a column standardize=True cannot scale
+        self.curvature = Curvature(source, fit_intercept, standardize)
+        # the step's state: the start in the descent's units, no previous point
+        # yet (cost 0, already recorded), no cost limit until iteration 0 sets it
+        p = d + 1
+        self.state = np.zeros(engine.state_size(p))
+        self.state[engine.STATE_GRAD_NORM] = np.inf
+        self.state[engine.STATE_PREV_RECORDED] = 1.0
+        self.state[engine.STATE_COST_LIMIT] = np.inf
+        start = engine.STATE_VECTORS
+        self.state[start:start + p] = to_descent_units(init, self.curvature.center,
+                                                       self.curvature.inv_scale)
+        self.rise_floor = np.inf
 
+    # -- what the slice loop reads ---------------------------------------
     @property
     def gradient_norm(self):
-        return self.state[self._GRAD_NORM]
+        """The gradient norm at the last point whose cost was computed."""
+        return self.state[engine.STATE_GRAD_NORM]
 
     @property
     def last_cost(self):
-        return self.state[self._LAST_COST]
+        return self.state[engine.STATE_PREV_COST]
 
     @property
     def last_recorded(self):
-        return self.state[self._LAST_RECORDED] != 0.0
+        return self.state[engine.STATE_PREV_RECORDED] != 0.0
 
     def last_row(self, iteration):
-        """(rows, row_iteration) of the last point whose cost was computed, as history rows
-        in the units of x."""
-        rows = np.append(self.state[self._LAST_POINT], self.last_cost)[None, :]
+        """(rows, row_iteration) of the last point whose cost was computed (the one before
+        the current), as history rows in the units of x."""
+        p = self.n_columns - 1
+        start = engine.STATE_VECTORS + p
+        rows = np.append(self.state[start:start + p], self.last_cost)[None, :]
         self.to_reported_units(rows)
         return rows, np.array([iteration], dtype=np.intp)
 
     def to_reported_units(self, rows):
-        """Convert rows the kernel wrote to the units the history reports, in place.
+        """(beta0, beta, cost) rows -> (b0, b, cost) in the units of x, in place.
 
         Called once on every row, as soon as it is written: the callback, the
         progress bar and the final History all read that one conversion.
+        Rows of the identity map are left as they are (bit for bit).
         """
-
-
-class LineDescent(_StateSlots):
-    """One feature, with intercept, not standardized: the foundation's kernel."""
-
-    _GRAD_NORM = _kernels.STATE_GRAD_NORM
-    _LAST_COST = _kernels.STATE_PREV_COST
-    _LAST_RECORDED = _kernels.STATE_PREV_RECORDED
-    _LAST_POINT = _kernels.STATE_PREV_POINT
-
-    def __init__(self, x, y, init, n_threads=1):
-        self.x, self.y = x, y
-        self.n_threads = n_threads
-        b0, b1 = (0.0, 0.0) if init is None else check_init(init)
-        self.init = (b0, b1)
-        self.n_columns = 3  # b0, b1, cost
-        self.n_params = 2
-        # the kernel's state slots: start at init, no previous point yet
-        self.state = np.array([b0, b1, np.inf, 0.0, 0.0, 0.0, 1.0])
-        self._moments = self._x_moments()
-
-    def _x_moments(self):
-        """(mean x, mean x**2), for H = [[1, mean x], [mean x, mean x**2]]."""
-        # with y = x and b = (0, 0), r = -x and the kernel's one pass gives
-        # (-sum x, -sum x**2, sum x**2)
-        neg_sum_x, neg_sum_xx, _ = _kernels.residual_sums(self.x, self.x, 0.0, 0.0)
-        n = self.x.shape[0]
-        return (-neg_sum_x / n, -neg_sum_xx / n)
-
-    def max_stable(self, cost):
-        """2 / lambda_max, in closed form: a plain fit pays a few float operations for it."""
-        mean, second = self._moments
-        big = 0.5 * (1.0 + second) + math.hypot(0.5 * (1.0 - second), mean)
-        if not math.isfinite(big):  # the squares of x overflow: nothing to say
-            return math.nan
-        return (1.0 if cost == "mse" else 2.0) / big
-
-    def limits_thunk(self, cost):
-        """A callable returning the LearningRateLimits of the cost (built when called)."""
-        return functools.partial(_line_limits, *self._moments, cost)
-
-    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration):
-        return _kernels.run_descent(
-            self.x, self.y, self.state, iteration, stop_at, learning_rate, grad_factor,
-            cost_factor, max_iter, tol, record_every, rows, row_iteration, self.n_threads)
-
-    def history(self, rows, row_iteration):
-        return History(iteration=row_iteration.astype(np.int64),
-                       intercept=rows[:, 0], slope=rows[:, 1], cost=rows[:, 2])
-
-
-class StatsLineDescent(LineDescent):
-    """LineDescent from the centred statistics: one pass over x and y, then O(1) iterations."""
-
-    def _x_moments(self):
-        # the one pass: N, means, centred Gram matrix; the moments follow
-        self.stats = np.empty(_kernels.STATS_SIZE)
-        _kernels.centred_stats(self.x, self.y, self.stats, self.n_threads)
-        n, mean_x, sxx = self.stats[0], self.stats[1], self.stats[3]
-        with np.errstate(over="ignore"):   # x near the float64 limit: inf, then NaN limits
-            return (mean_x, sxx / n + mean_x * mean_x)
-
-    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration):
-        return _kernels.run_descent_stats(
-            self.stats, self.state, iteration, stop_at, learning_rate, grad_factor,
-            cost_factor, max_iter, tol, record_every, rows, row_iteration)
-
-
-def _line_limits(mean, second, cost):
-    """The LearningRateLimits of H = [[1, mean x], [mean x, mean x**2]] (times 2 for mse)."""
-    h = np.array([[1.0, mean], [mean, second]])
-    with np.errstate(over="ignore"):  # doubled past the float64 limit: inf, then NaN limits
-        return LearningRateLimits.from_hessian(2.0 * h if cost == "mse" else h, True)
-
-
-class FeatureDescent(_StateSlots):
-    """y = b0 + x @ b for x of shape (N, d) (or 1-D x with non-default options)."""
-
-    _GRAD_NORM = _multi_kernels.STATE_GRAD_NORM
-    _LAST_COST = _multi_kernels.STATE_PREV_COST
-    _LAST_RECORDED = _multi_kernels.STATE_PREV_RECORDED
-    # the current point's p = d + 1 parameters, then the previous point's
-    _PARAMS = _multi_kernels.STATE_PARAMS
-
-    def __init__(self, x, y, init, fit_intercept, standardize, sample_weight=None,
-                 weight_sum=None, stacklevel=3):
-        self.x = x if x.ndim == 2 else x[:, None]   # a view, never a copy
-        self.y = y
-        self.sample_weight, self.weight_sum = sample_weight, weight_sum
-        n, d = self.x.shape
-        self.fit_intercept = fit_intercept
-        self.standardize = standardize
-        self.init = check_params(init, d, fit_intercept)
-        self.n_columns = d + 2  # b0, b1..bd, cost
-        self.n_params = d + fit_intercept
-        if self.n_params > n and x.ndim == 2:
-            warnings.warn(
-                f"x has {d} features for {n} points: with {self.n_params} parameters "
-                f"and only {n} points the least-squares solution is not unique; gradient "
-                f"descent converges to the one nearest init", UserWarning,
-                stacklevel=stacklevel)
-        self.work = np.empty(_multi_kernels.work_size(d))
-        self.state = np.zeros(_multi_kernels.state_size(d))
-        self._limits = {}
-
-    def limits(self, cost):
-        """The LearningRateLimits of the cost; the first call makes the one pass over x
-        (and raises on a column standardize=True cannot scale)."""
-        if cost not in self._limits:
-            limits, self.center, self.inv_scale = limits_from_moments(
-                self.moments(), self.fit_intercept, self.standardize, cost)
-            self._limits[cost] = limits
-            self._start_state()
-        return self._limits[cost]
-
-    @property
-    def _LAST_POINT(self):
-        p = (self.state.shape[0] - self._PARAMS) // 2
-        return slice(self._PARAMS + p, self._PARAMS + 2 * p)
-
-    def _start_state(self):
-        """The kernel's state before the first iteration: no previous point yet
-        (gradient norm inf, cost 0, already recorded), the current point at init
-        in the descent's units (``limits`` has set the feature map)."""
-        start = to_descent_units(self.init, self.center, self.inv_scale)
-        self.state[[self._GRAD_NORM, self._LAST_COST, self._LAST_RECORDED]] = (np.inf, 0.0, 1.0)
-        self.state[self._PARAMS:self._PARAMS + start.shape[0]] = start
-
-    def moments(self):
-        """The Moments of x (means, covariance): one pass over it."""
-        return moments(self.x, self.sample_weight, self.weight_sum)
-
-    def max_stable(self, cost):
-        return self.limits(cost).max_stable
-
-    def limits_thunk(self, cost):
-        """A callable returning the LearningRateLimits of the cost (holds no data)."""
-        return functools.partial(_identity, self.limits(cost))
-
-    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration):
-        return _multi_kernels.run_descent(
-            self.x, self.y, self.center, self.inv_scale, self.fit_intercept, self.state,
-            iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration, self.work, self.sample_weight)
-
-    def to_reported_units(self, rows):
-        """(beta0, beta, cost) rows -> (b0, b, cost) in the units of x, in place (see
-        _StateSlots.to_reported_units)."""
-        rows[:, 0], rows[:, 1:-1] = to_original_units(rows[:, :-1], self.center, self.inv_scale)
+        c = self.curvature
+        if self.curvature.standardize:
+            rows[:, 0], rows[:, 1:-1] = to_original_units(rows[:, :-1], c.center, c.inv_scale)
 
     def history(self, rows, row_iteration):
         """The History of rows already in the units of x (``to_reported_units``)."""
         coef = rows[:, 1:-1]
-        return History(iteration=row_iteration.astype(np.int64), intercept=rows[:, 0],
-                       slope=coef[:, 0] if coef.shape[1] == 1 else None,
+        return History(iteration=row_iteration.astype(np.int64, copy=False),
+                       intercept=rows[:, 0], slope=coef[:, 0] if coef.shape[1] == 1 else None,
                        cost=rows[:, -1], coef=coef)
+
+    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
+            record_every, rows, row_iteration):
+        """Iterations from ``iteration`` until the descent stops, the rows are full or
+        ``stop_at``: (status, iteration, rows written)."""
+        c = self.curvature
+        return self.source.run(self.state, c.center, c.inv_scale, self.fit_intercept,
+                               iteration, stop_at, learning_rate, grad_factor, cost_factor,
+                               max_iter, tol, self.rise_floor, record_every, rows,
+                               row_iteration)
+
+    def limits_thunk(self, cost):
+        """A callable returning the LearningRateLimits of the cost: the limits themselves
+        once worked out (they hold no data), else the curvature's method, which keeps the
+        source (and its data) until it is called."""
+        if cost in self.curvature._limits:
+            return functools.partial(_identity, self.curvature._limits[cost])
+        return functools.partial(self.curvature.limits, cost)
 
 
 def _identity(value):
     return value
 
 
-class StatsFeatureDescent(FeatureDescent):
-    """FeatureDescent from a ``gdfast._statistics.Statistics``: O(d**2) per iteration.
+def _plural(count, word):
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
-    Holds no data: the gradient and cost come from the centred Gram form
-    (``_multi_kernels.run_descent_stats``), in the same units, state layout,
-    history and statuses as FeatureDescent.
+
+def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,
+            progress, callback, stacklevel=3):
+    """Run a validated descent in slices; return its FitResult or raise.
+
+    ``stacklevel`` points the warnings at the user's call (fit -> descend: 3).
     """
+    curvature = descent.curvature
+    limits = descent.limits_thunk(cost)   # the eigenvalues, worked out only when needed
+    if learning_rate == "auto":
+        limits = curvature.limits(cost)
+        learning_rate = limits.optimal
+        if not learning_rate > 0:
+            raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
+                             "overflow float64; rescale x")
+    elif not curvature.surely_stable(learning_rate, cost):
+        limits = curvature.limits(cost)
+        if learning_rate >= limits.max_stable:
+            warnings.warn(unstable_rate_warning(learning_rate, limits), DivergenceWarning,
+                          stacklevel=stacklevel)
+            # at this rate the cost may rise (below 2/lambda_max it never does): a
+            # cost above twice its start ends the descent as diverged
+            descent.rise_floor = _RISE_FLOOR
+    n_points, points_per_iteration = descent.n_points, descent.iteration_points
 
-    def __init__(self, stats, init, fit_intercept, standardize, warn_underdetermined=True,
-                 stacklevel=3):
-        d = stats.mean_x.shape[0]
-        self.stats = stats
-        self.fit_intercept = fit_intercept
-        self.standardize = standardize
-        self.init = check_params(init, d, fit_intercept)
-        self.n_columns = d + 2  # b0, b1..bd, cost
-        self.n_params = d + fit_intercept
-        if self.n_params > stats.n and warn_underdetermined:
-            warnings.warn(
-                f"x has {d} features for {stats.n} points: with {self.n_params} parameters "
-                f"and only {stats.n} points the least-squares solution is not unique; gradient "
-                f"descent converges to the one nearest init", UserWarning, stacklevel=stacklevel)
-        self.work = np.empty(d + 1)
-        self.state = np.zeros(_multi_kernels.state_size(d))
-        self._limits = {}
+    # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
+    cost_factor, grad_factor = cost_factors(cost, weight_sum)
+    buffer = _history_buffer.HistoryBuffer(descent.n_columns, record_every, max_iter,
+                                           _FIRST_SLICE_ROWS)
+    most_per_slice = max(1, POINTS_PER_SLICE // points_per_iteration)
+    iterations_per_slice = min(most_per_slice, max(_FIRST_SLICE_ITERATIONS,
+                                                   most_per_slice // 64))
+    # Ctrl-C, the bar and the callback are looked at between slices.  A fit
+    # that surely ends within its first slice skips that set-up: installing
+    # a signal handler costs more than such a fit.
+    watch = None
+    one_slice = max_iter < iterations_per_slice and buffer.max_rows <= buffer.capacity
+    if progress or callback is not None or not one_slice:
+        watch = _watch.SliceWatch(progress, callback, max_iter)
+    run = _Run(descent, buffer, watch)
+    try:
+        try:
+            while True:
+                stop_at = min(run.iteration + iterations_per_slice, _MAX_ITERATION)
+                if watch is not None:
+                    stop_at = watch.stop_at(run.iteration, stop_at, buffer.stride)
+                first_iteration, started = run.iteration, time.perf_counter()
+                # the buffer's free rows go to the kernel as temporaries: no
+                # name keeps a view of the buffer, which grows in place
+                run.status, run.iteration, n_rows = descent.run(
+                    run.iteration, stop_at, learning_rate, grad_factor, cost_factor,
+                    max_iter, kernel_tol, buffer.stride, *buffer.free())
+                new = buffer.add(n_rows)
+                descent.to_reported_units(buffer.rows[new])   # once per row: every reader sees it
+                iterations_per_slice = _next_slice(
+                    most_per_slice, run.iteration - first_iteration, time.perf_counter() - started)
+                if watch is not None and run.status != engine.STATUS_DIVERGED:
+                    # a finished descent's last row is its final point
+                    last_cost = (descent.last_cost if run.status == engine.STATUS_RUNNING
+                                 else buffer.rows[buffer.filled - 1, -1])
+                    run.stopped_by = watch.after_slice(
+                        run.iteration, last_cost,
+                        descent.history(buffer.rows[new], buffer.iterations[new]))
+                if run.status != engine.STATUS_RUNNING or run.stopped_by is not None:
+                    break
+                try:
+                    buffer.make_room()
+                except MemoryError as err:
+                    # the rows so far, and the point they end at, are kept
+                    run.stopped_by, memory_error = _watch.STOPPED_BY_MEMORY, err
+                    break
+        except BaseException as err:
+            if watch is not None and err is watch.callback_error:
+                # the callback's own exception, unchanged, with what was computed
+                _attach_result(err, lambda: run.result(learning_rate, max_iter, tol, limits,
+                                                       n_points, stacklevel + 1,
+                                                       callback_error=True))
+            raise
+        result = run.result(learning_rate, max_iter, tol, limits, n_points, stacklevel + 1)
+    finally:
+        if watch is not None:
+            watch.close()
+    if run.stopped_by == _watch.STOPPED_BY_MEMORY:
+        raise HistoryMemoryError(
+            f"out of memory for the history at iteration {result.n_iter} of {max_iter} "
+            f"({len(result.history)} rows kept): the fit stopped there; the partial result "
+            f"and its history are in this exception's .result (record_every='auto' keeps "
+            f"at most {_history_buffer.AUTO_ROWS + 1} rows)", result) from memory_error
+    if watch is not None and watch.interrupted:
+        # Ctrl-C, during the descent or while its result was being built
+        raise FitInterrupted(
+            f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
+            f"{result.cost:.6g}; the partial result and its history are in this "
+            f"exception's .result", result)
+    return result
 
-    def limits(self, cost):
-        """The LearningRateLimits of the cost, from the statistics (raises on a column
-        standardize=True cannot scale); also sets the statistics of z the kernel uses."""
-        if cost not in self._limits:
-            st = self.stats
-            m = st.moments()
-            self.center, self.inv_scale = feature_map(m, self.fit_intercept, self.standardize)
-            h = hessian(m, self.center, self.inv_scale, self.fit_intercept, cost)
-            self._limits[cost] = LearningRateLimits.from_hessian(h, self.fit_intercept)
-            # the statistics of z = (x - center) * inv_scale: centring is
-            # unchanged by the shift, scaling multiplies by inv_scale
-            inv = self.inv_scale
-            # sums near the float64 limit may overflow here: the kernel then finds the
-            # starting cost not finite (DivergenceError), with no NumPy warning
-            with np.errstate(over="ignore", invalid="ignore"):
-                self.mean_z = (st.mean_x - self.center) * inv
-                self.gram_zz = np.ascontiguousarray(st.gram_xx * np.outer(inv, inv))
-                self.cross_zy = st.cross_xy * inv
-            self._start_state()
-        return self._limits[cost]
 
-    def run(self, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            record_every, rows, row_iteration):
-        st = self.stats
-        return _multi_kernels.run_descent_stats(
-            self.gram_zz, self.cross_zy, self.mean_z, st.sum_yy, st.weight_sum, st.mean_y,
-            self.fit_intercept, self.state, iteration, stop_at, learning_rate, grad_factor,
-            cost_factor, max_iter, tol, record_every, rows, row_iteration, self.work)
+def _next_slice(most, iterations, seconds):
+    """Iterations for the next slice: about _SLICE_SECONDS at the rate just measured."""
+    if iterations <= 0 or seconds <= 0:
+        return most
+    return min(most, max(1, int(iterations * (_SLICE_SECONDS / seconds))))
+
+
+class _Run:
+    """Where descend()'s slice loop stands, and the FitResult of what it computed."""
+
+    def __init__(self, descent, buffer, watch):
+        self.descent, self.buffer, self.watch = descent, buffer, watch
+        self.status = engine.STATUS_RUNNING
+        self.iteration = 0
+        self.stopped_by = None
+
+    def result(self, learning_rate, max_iter, tol, limits, n_points, stacklevel,
+               callback_error=False):
+        """The FitResult at the last point computed, with the rows kept; the buffer's end.
+
+        ``callback_error``: for the exception the callback raised, so no
+        warning (a ConvergenceWarning at max_iter) is raised along with it.
+        """
+        descent, status, stopped_by = self.descent, self.status, self.stopped_by
+        if status == engine.STATUS_RUNNING and not descent.last_recorded:
+            # stopped between recorded rows: the history ends, as always, with
+            # the point the result reports, the last one whose cost was computed
+            self.buffer.append(*(a[0] for a in descent.last_row(self.iteration - 1)))
+        if status != engine.STATUS_RUNNING and stopped_by == _watch.STOPPED_BY_CALLBACK:
+            stopped_by = None  # the descent had ended by itself anyway
+        if callback_error and status == engine.STATUS_RUNNING:
+            stopped_by = _watch.STOPPED_BY_CALLBACK
+        history = _history(descent, *self.buffer.finish())
+        if self.watch is not None and self.watch.interrupted and stopped_by is None:
+            stopped_by = _watch.STOPPED_BY_INTERRUPT   # also a Ctrl-C after the last slice
+        gradient_norm = float(descent.gradient_norm)
+        # worked out on first access; holds small values only, never the data
+        n_iter = int(history.iteration[-1]) if len(history) else 0
+        diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
+                                      max_iter, tol, gradient_norm, descent.n_params, n_points,
+                                      stopped_by)
+        return _translate_status(status, history, gradient_norm, learning_rate, max_iter,
+                                 None if callback_error else tol, descent.init, diagnosis,
+                                 stopped_by, stacklevel + 1)
+
+
+def _history(descent, rows, row_iteration):
+    """``descent.history(rows, row_iteration)``, holding ``row_iteration`` itself.
+
+    The descents' ``history`` copies the iterations (``astype``): for a long
+    history that copy would be the one moment it is held twice.  The
+    History takes the buffer's own array instead (already int64 where
+    np.intp is).
+    """
+    history = descent.history(rows, row_iteration[:0])
+    return dataclasses.replace(history, iteration=row_iteration.astype(np.int64, copy=False))
+
+
+def _attach_result(err, make_result):
+    """Attach the partial result to the callback's exception: a note and ``gdfast_result``.
+
+    Should building it fail, the callback's exception still goes on unchanged.
+    """
+    try:
+        result = make_result()
+    except Exception:
+        return
+    if hasattr(err, "add_note"):   # Python >= 3.11
+        err.add_note(f"gdfast: the fit stopped at iteration {result.n_iter}; its partial "
+                     f"result (the rows recorded so far) is this exception's .gdfast_result")
+    try:
+        err.gdfast_result = result
+    except (AttributeError, TypeError):   # an exception class that takes no attributes
+        pass
+
+
+def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
+                      diagnosis, stopped_by=None, stacklevel=4):
+    """Turn the kernel's status into a FitResult, a warning or an error."""
+    one_feature = history.coef.shape[1] == 1
+    if len(history) == 0:
+        # not even the starting point has a finite cost
+        start = tuple(float(v) for v in init)
+        result = FitResult(intercept=start[0], slope=start[1] if one_feature else None,
+                           n_iter=0, converged=False, cost=float("inf"),
+                           gradient_norm=float("inf"), history=history,
+                           coef=np.array(start[1:]), learning_rate=learning_rate,
+                           _diagnose=diagnosis)
+        raise DivergenceError(
+            f"the cost is not finite at the starting point init={start}: the squared "
+            f"residuals overflow float64; rescale x and y (or the starting point)",
+            result)
+
+    coef = history.coef[-1].copy()
+    result = FitResult(
+        intercept=float(history.intercept[-1]),
+        slope=float(coef[0]) if one_feature else None,
+        n_iter=int(history.iteration[-1]),
+        converged=status == engine.STATUS_CONVERGED,
+        cost=float(history.cost[-1]),
+        gradient_norm=gradient_norm,
+        history=history,
+        stopped_by=stopped_by,
+        coef=coef,
+        learning_rate=learning_rate,
+        _diagnose=diagnosis,
+    )
+    if status == engine.STATUS_DIVERGED:
+        start, last = float(history.cost[0]), result.cost
+        if len(history) > 1 and last > start:
+            # stopped at the first point whose cost is above twice the start's
+            where = result.n_iter
+            what = (f"the cost rose from {start:.6g} at the start to {last:.6g} at iteration "
+                    f"{result.n_iter} (the last point kept)")
+        else:
+            # stopped at the next iteration, whose cost or parameters are not finite
+            where = result.n_iter + 1
+            what = (f"the cost or the parameters stopped being finite numbers (last finite "
+                    f"cost {last:.6g} at iteration {result.n_iter})")
+        # the diagnosis's advice, word for word (the same rate as the warning's)
+        raise DivergenceError(
+            f"gradient descent diverged at iteration {where} with learning_rate="
+            f"{learning_rate:g}: {what}. {diagnosis(headline=False)} The partial result is in "
+            f"this error's .result", result)
+    if status == engine.STATUS_MAX_ITER and tol is not None:
+        # the diagnosis says how many iterations are needed and what would help
+        warnings.warn(f"gradient descent {result.diagnosis}", ConvergenceWarning,
+                      stacklevel=stacklevel)
+    return result

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _kernels
+from ._engine import kernels as engine
 from ._validate import plural
 
 # Beyond this condition number the Hessian's smallest curvature is below
@@ -106,13 +106,13 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
     rho = limits.rate(learning_rate)
     kappa = limits.condition_number
     needed = None   # the iterations this descent needed (or would need) in all
-    if status == _kernels.STATUS_CONVERGED:
+    if status == engine.STATUS_CONVERGED:
         needed = n_iter
         out.append(f"converged in {plural(n_iter, 'iteration')}: the gradient norm "
                    f"{gradient_norm:.3g} is <= tol={tol:g}" + (
                        _at_optimal_rate(limits) if _overshoots(limits, learning_rate)
                        and _is_optimal(learning_rate, limits) else "."))
-    elif status == _kernels.STATUS_DIVERGED:
+    elif status == engine.STATUS_DIVERGED:
         lead = "diverged: " if headline else ""
         if math.isnan(limits.max_stable):
             out.append(f"{lead}the squares of x overflow float64, so the cost's curvature "
@@ -125,7 +125,7 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
             out.append(f"{lead}learning_rate={learning_rate:g} is below the stability limit "
                        f"{limits.max_stable:.6g}, but the squared residuals overflow float64; "
                        f"rescale x and y.")
-    elif status == _kernels.STATUS_RUNNING:   # stopped from outside the kernel
+    elif status == engine.STATUS_RUNNING:   # stopped from outside the kernel
         why = {"callback": "by the callback", "memory": "when the history ran out of memory"
                }.get(stopped_by, "by Ctrl-C")
         out.append(f"stopped {why} after {plural(n_iter, 'iteration')}, before converging: "
@@ -143,7 +143,7 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                 f"(the error shrinks by a factor {_factor(rho)} per iteration)")
         out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm is "
                    f"{gradient_norm:.3g}, above tol={tol:g}; {more}.")
-    if (status != _kernels.STATUS_DIVERGED and _overshoots(limits, learning_rate)
+    if (status != engine.STATUS_DIVERGED and _overshoots(limits, learning_rate)
             and not _is_optimal(learning_rate, limits)):
         out.append(f"The parameters were bouncing: learning_rate={learning_rate:g} is above "
                    f"1/lambda_max = {limits.max_no_bounce:.6g}, so each step overshoots the "
@@ -165,13 +165,13 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                        f"flattest directions are lost in rounding and the coefficients along "
                        f"them are not determined; use a direct solver (np.linalg.lstsq on "
                        f"standardized columns) or fewer, less correlated features.")
-    elif kappa >= _SLOW and status in (_kernels.STATUS_MAX_ITER, _kernels.STATUS_RUNNING):
+    elif kappa >= _SLOW and status in (engine.STATUS_MAX_ITER, engine.STATUS_RUNNING):
         out.append(f"Ill-conditioned: condition number {kappa:.3g}; at best (learning_rate="
                    f"'auto') each further digit costs about {_iterations_per_digit(limits):.3g} "
                    f"iterations, and float64 rounding allows about "
                    f"{max(0.0, 16 - math.log10(kappa)):.0f} correct digits.")
     # what would converge (sooner) comes last
-    if status == _kernels.STATUS_DIVERGED and learning_rate >= limits.max_stable:
+    if status == engine.STATUS_DIVERGED and learning_rate >= limits.max_stable:
         # a rate below the limit converges, but on badly scaled columns slowly
         gain = _standardize_gain(limits, limits.rate("auto"),
                                  limits.iterations("auto", _REDUCTION), status,
@@ -181,7 +181,7 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
         gain = _standardize_gain(limits, rho, needed, status)
     if gain:
         out.append(gain)
-    elif status == _kernels.STATUS_MAX_ITER and tol is not None and needed is not None:
+    elif status == engine.STATUS_MAX_ITER and tol is not None and needed is not None:
         out.append(_max_iter_advice(limits, learning_rate, rho, needed))
     return " ".join(out)
 
@@ -211,7 +211,7 @@ def _standardize_gain(limits, rho, needed, status, here="here"):
     of the standardized columns, whose standardization changes nothing.
     """
     if (needed is None or limits.condition_number < _SLOW
-            or status == _kernels.STATUS_CONVERGED and needed < _LONG):
+            or status == engine.STATUS_CONVERGED and needed < _LONG):
         return None
     standard = limits.standardized
     if standard is None or not 0 < rho < 1:

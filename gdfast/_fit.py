@@ -1,39 +1,9 @@
-"""fit(): validate -> allocate -> run the kernel -> translate its status."""
-import dataclasses
-import functools
-import time
-import warnings
-
-import numpy as np
-
-from . import _history_buffer, _watch
-from ._backend import kernels as _kernels
-from ._cost import cost_factors
-from ._descent import FeatureDescent, LineDescent, StatsFeatureDescent, StatsLineDescent
-from ._diagnosis import diagnose, unstable_rate_warning
-from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
-                          FitInterrupted, HistoryMemoryError)
-from ._result import FitResult
-from ._validate import (check_data, check_descent_options, check_method, check_n_threads,
-                        check_params, check_sample_weight)
-
-# The kernel runs in slices.  A slice ends when the history buffer is full
-# (gdfast._history_buffer: it then grows in place, by at most a sixteenth
-# once large, or is thinned with record_every="auto"), so the memory held is
-# proportional to the rows kept, never to max_iter.  A slice also ends after
-# about _POINTS_PER_SLICE point-visits, and after about _SLICE_SECONDS (as
-# measured on the slices before it: on small data an iteration costs far
-# more than its N point-visits), so control comes back to Python regularly
-# (progress, Ctrl-C) at a negligible cost per iteration.  The first slice,
-# not yet measured, makes at most a 64th of the point-visits unless that is
-# under _FIRST_SLICE_ITERATIONS iterations.
-_FIRST_SLICE_ROWS = 256
-_POINTS_PER_SLICE = 1 << 24
-_SLICE_SECONDS = 0.02
-_FIRST_SLICE_ITERATIONS = 4096
-_MAX_ITERATION = np.iinfo(np.intp).max
-# A "stats" iteration costs about as much as visiting this many points.
-_STATS_ITERATION_POINTS = 16
+"""fit(): validate, pick the source of the sums, run the descent (gdfast._descent)."""
+from ._descent import Descent, descend
+from ._statistics import Statistics, stats_iteration_points
+from ._sums import DataSums, LineStatistics, StatisticsSums
+from ._validate import (check_data, check_descent_options, check_init, check_method,
+                        check_n_threads, check_params, check_sample_weight)
 
 
 def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
@@ -243,251 +213,22 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
                                                  progress, callback)
     method = check_method(method)
     n_threads = check_n_threads(n_threads, x.shape[0])
-    # the foundation's one-feature kernels: plain 1-D x, unweighted
-    line = x.ndim == 1 and fit_intercept and not standardize and sample_weight is None
-    if method == "stats" and line:
-        # the O(1) one-feature path: its one pass runs on n_threads
-        descent = StatsLineDescent(x, y, init, n_threads)
-    elif method == "stats":
-        # any d: one pass for the statistics, then O(d**2) per iteration
-        from ._statistics import Statistics   # _statistics imports this module
-        check_params(init, 1 if x.ndim == 1 else x.shape[1], fit_intercept)  # before the pass
-        stats = Statistics._from_checked(x, y, sample_weight, n_threads)
-        descent = StatsFeatureDescent(stats, init, fit_intercept, standardize,
-                                      warn_underdetermined=x.ndim == 2)
-    elif line:
-        descent = LineDescent(x, y, init, n_threads)
-    else:
-        descent = FeatureDescent(x, y, init, fit_intercept, standardize, sample_weight,
-                                 weight_sum)
-    points_per_iteration = _STATS_ITERATION_POINTS if method == "stats" else x.shape[0]
-    if isinstance(descent, StatsFeatureDescent):
-        points_per_iteration = stats_iteration_points(descent.n_columns - 2)
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                   record_every, progress, callback, points_per_iteration, x.shape[0])
-
-
-def stats_iteration_points(d):
-    """The point-visits one iteration from the statistics of d features costs about.
-
-    O(d**2) work (G @ b): as much as a batch iteration over about d points
-    of d features, and never less than the O(1) one-feature iteration.
-    """
-    return max(_STATS_ITERATION_POINTS, d)
-
-
-def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,
-            progress, callback, points_per_iteration, n_points, stacklevel=3):
-    """Run a validated descent in slices; return its FitResult or raise (fit's second half).
-
-    ``stacklevel`` points the warnings at the user's call (fit -> descend: 3).
-    """
-    limits = descent.limits_thunk(cost)  # the eigenvalues, computed only when needed
-    if learning_rate == "auto":
-        limits = limits()
-        learning_rate = limits.optimal
-        if not learning_rate > 0:
-            raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
-                             "overflow float64; rescale x")
-    elif learning_rate >= descent.max_stable(cost):
-        limits = limits()
-        warnings.warn(unstable_rate_warning(learning_rate, limits), DivergenceWarning,
-                      stacklevel=stacklevel)
-
-    # with weights the mean over the points is a weighted mean: 1/sum(w), not 1/N
-    cost_factor, grad_factor = cost_factors(cost, weight_sum)
-    buffer = _history_buffer.HistoryBuffer(descent.n_columns, record_every, max_iter,
-                                           _FIRST_SLICE_ROWS)
-    most_per_slice = max(1, _POINTS_PER_SLICE // points_per_iteration)
-    iterations_per_slice = min(most_per_slice, max(_FIRST_SLICE_ITERATIONS,
-                                                   most_per_slice // 64))
-    # Ctrl-C, the bar and the callback are looked at between slices.  A fit
-    # that surely ends within its first slice skips that set-up: installing
-    # a signal handler costs more than such a fit.
-    watch = None
-    one_slice = max_iter < iterations_per_slice and buffer.max_rows <= buffer.capacity
-    if progress or callback is not None or not one_slice:
-        watch = _watch.SliceWatch(progress, callback, max_iter)
-    run = _Run(descent, buffer, watch)
-    try:
-        try:
-            while True:
-                stop_at = min(run.iteration + iterations_per_slice, _MAX_ITERATION)
-                if watch is not None:
-                    stop_at = watch.stop_at(run.iteration, stop_at, buffer.stride)
-                first_iteration, started = run.iteration, time.perf_counter()
-                # the buffer's free rows go to the kernel as temporaries: no
-                # name keeps a view of the buffer, which grows in place
-                run.status, run.iteration, n_rows = descent.run(
-                    run.iteration, stop_at, learning_rate, grad_factor, cost_factor,
-                    max_iter, kernel_tol, buffer.stride, *buffer.free())
-                new = buffer.add(n_rows)
-                descent.to_reported_units(buffer.rows[new])   # once per row: every reader sees it
-                iterations_per_slice = _next_slice(
-                    most_per_slice, run.iteration - first_iteration, time.perf_counter() - started)
-                if watch is not None and run.status != _kernels.STATUS_DIVERGED:
-                    # a finished descent's last row is its final point
-                    last_cost = (descent.last_cost if run.status == _kernels.STATUS_RUNNING
-                                 else buffer.rows[buffer.filled - 1, -1])
-                    run.stopped_by = watch.after_slice(
-                        run.iteration, last_cost,
-                        descent.history(buffer.rows[new], buffer.iterations[new]))
-                if run.status != _kernels.STATUS_RUNNING or run.stopped_by is not None:
-                    break
-                try:
-                    buffer.make_room()
-                except MemoryError as err:
-                    # the rows so far, and the point they end at, are kept
-                    run.stopped_by, memory_error = _watch.STOPPED_BY_MEMORY, err
-                    break
-        except BaseException as err:
-            if watch is not None and err is watch.callback_error:
-                # the callback's own exception, unchanged, with what was computed
-                _attach_result(err, lambda: run.result(learning_rate, max_iter, tol, limits,
-                                                       n_points, stacklevel + 1,
-                                                       callback_error=True))
-            raise
-        result = run.result(learning_rate, max_iter, tol, limits, n_points, stacklevel + 1)
-    finally:
-        if watch is not None:
-            watch.close()
-    if run.stopped_by == _watch.STOPPED_BY_MEMORY:
-        raise HistoryMemoryError(
-            f"out of memory for the history at iteration {result.n_iter} of {max_iter} "
-            f"({len(result.history)} rows kept): the fit stopped there; the partial result "
-            f"and its history are in this exception's .result (record_every='auto' keeps "
-            f"at most {_history_buffer.AUTO_ROWS + 1} rows)", result) from memory_error
-    if watch is not None and watch.interrupted:
-        # Ctrl-C, during the descent or while its result was being built
-        raise FitInterrupted(
-            f"fit interrupted (Ctrl-C) at iteration {result.n_iter} of {max_iter}, cost "
-            f"{result.cost:.6g}; the partial result and its history are in this "
-            f"exception's .result", result)
-    return result
-
-
-def _next_slice(most, iterations, seconds):
-    """Iterations for the next slice: about _SLICE_SECONDS at the rate just measured."""
-    if iterations <= 0 or seconds <= 0:
-        return most
-    return min(most, max(1, int(iterations * (_SLICE_SECONDS / seconds))))
-
-
-class _Run:
-    """Where descend()'s slice loop stands, and the FitResult of what it computed."""
-
-    def __init__(self, descent, buffer, watch):
-        self.descent, self.buffer, self.watch = descent, buffer, watch
-        self.status = _kernels.STATUS_RUNNING
-        self.iteration = 0
-        self.stopped_by = None
-
-    def result(self, learning_rate, max_iter, tol, limits, n_points, stacklevel,
-               callback_error=False):
-        """The FitResult at the last point computed, with the rows kept; the buffer's end.
-
-        ``callback_error``: for the exception the callback raised, so no
-        warning (a ConvergenceWarning at max_iter) is raised along with it.
-        """
-        descent, status, stopped_by = self.descent, self.status, self.stopped_by
-        if status == _kernels.STATUS_RUNNING and not descent.last_recorded:
-            # stopped between recorded rows: the history ends, as always, with
-            # the point the result reports, the last one whose cost was computed
-            self.buffer.append(*(a[0] for a in descent.last_row(self.iteration - 1)))
-        if status != _kernels.STATUS_RUNNING and stopped_by == _watch.STOPPED_BY_CALLBACK:
-            stopped_by = None  # the descent had ended by itself anyway
-        if callback_error and status == _kernels.STATUS_RUNNING:
-            stopped_by = _watch.STOPPED_BY_CALLBACK
-        history = _history(descent, *self.buffer.finish())
-        if self.watch is not None and self.watch.interrupted and stopped_by is None:
-            stopped_by = _watch.STOPPED_BY_INTERRUPT   # also a Ctrl-C after the last slice
-        gradient_norm = float(descent.gradient_norm)
-        # worked out on first access; holds small values only, never the data
-        n_iter = int(history.iteration[-1]) if len(history) else 0
-        diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
-                                      max_iter, tol, gradient_norm, descent.n_params, n_points,
-                                      stopped_by)
-        return _translate_status(status, history, gradient_norm, learning_rate, max_iter,
-                                 None if callback_error else tol, descent.init, diagnosis,
-                                 stopped_by, stacklevel + 1)
-
-
-def _history(descent, rows, row_iteration):
-    """``descent.history(rows, row_iteration)``, holding ``row_iteration`` itself.
-
-    The descents' ``history`` copies the iterations (``astype``): for a long
-    history that copy would be the one moment it is held twice.  The
-    History takes the buffer's own array instead (already int64 where
-    np.intp is).
-    """
-    history = descent.history(rows, row_iteration[:0])
-    return dataclasses.replace(history, iteration=row_iteration.astype(np.int64, copy=False))
-
-
-def _attach_result(err, make_result):
-    """Attach the partial result to the callback's exception: a note and ``gdfast_result``.
-
-    Should building it fail, the callback's exception still goes on unchanged.
-    """
-    try:
-        result = make_result()
-    except Exception:
-        return
-    if hasattr(err, "add_note"):   # Python >= 3.11
-        err.add_note(f"gdfast: the fit stopped at iteration {result.n_iter}; its partial "
-                     f"result (the rows recorded so far) is this exception's .gdfast_result")
-    try:
-        err.gdfast_result = result
-    except (AttributeError, TypeError):   # an exception class that takes no attributes
-        pass
-
-
-def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
-                      diagnosis, stopped_by=None, stacklevel=4):
-    """Turn the kernel's status into a FitResult, a warning or an error."""
-    one_feature = history.coef.shape[1] == 1
-    if len(history) == 0:
-        # not even the starting point has a finite cost
-        start = tuple(float(v) for v in init)
-        result = FitResult(intercept=start[0], slope=start[1] if one_feature else None,
-                           n_iter=0, converged=False, cost=float("inf"),
-                           gradient_norm=float("inf"), history=history,
-                           coef=np.array(start[1:]), learning_rate=learning_rate,
-                           _diagnose=diagnosis)
-        raise DivergenceError(
-            f"the cost is not finite at the starting point init={start}: the squared "
-            f"residuals overflow float64; rescale x and y (or the starting point)",
-            result)
-
-    coef = history.coef[-1].copy()
-    result = FitResult(
-        intercept=float(history.intercept[-1]),
-        slope=float(coef[0]) if one_feature else None,
-        n_iter=int(history.iteration[-1]),
-        converged=status == _kernels.STATUS_CONVERGED,
-        cost=float(history.cost[-1]),
-        gradient_norm=gradient_norm,
-        history=history,
-        stopped_by=stopped_by,
-        coef=coef,
-        learning_rate=learning_rate,
-        _diagnose=diagnosis,
-    )
-    if status == _kernels.STATUS_DIVERGED:
-        start, last = float(history.cost[0]), result.cost
-        if len(history) > 1 and last > start:
-            what = (f"the cost rose from {start:.6g} at the start to {last:.6g} at iteration "
-                    f"{result.n_iter} (the last point kept)")
+    d = 1 if x.ndim == 1 else x.shape[1]
+    # 1-D x with an intercept takes a pair (b0, b1), any other x its d + 1 values
+    start = (check_params(None if init is None else check_init(init), 1, True)
+             if x.ndim == 1 and fit_intercept
+             else check_params(init, d, fit_intercept))
+    if method == "stats":
+        # one pass for the statistics, then O(d**2) per iteration (O(1) for one feature)
+        if x.ndim == 1 and sample_weight is None:
+            stats = LineStatistics.of(x, y, n_threads)   # the tuned one-feature pass
         else:
-            what = (f"the cost or the parameters stopped being finite numbers (last finite "
-                    f"cost {last:.6g} at iteration {result.n_iter})")
-        # the diagnosis's advice, word for word (the same rate as the warning's)
-        raise DivergenceError(
-            f"gradient descent diverged at iteration {result.n_iter + 1} with learning_rate="
-            f"{learning_rate:g}: {what}. {diagnosis(headline=False)} The partial result is in "
-            f"this error's .result", result)
-    if status == _kernels.STATUS_MAX_ITER and tol is not None:
-        # the diagnosis says how many iterations are needed and what would help
-        warnings.warn(f"gradient descent {result.diagnosis}", ConvergenceWarning,
-                      stacklevel=stacklevel)
-    return result
+            stats = Statistics._from_checked(x, y, sample_weight, n_threads)
+        descent = Descent(StatisticsSums(stats), start, fit_intercept, standardize,
+                          warn_underdetermined=x.ndim == 2,
+                          iteration_points=stats_iteration_points(d))
+    else:
+        descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
+                          fit_intercept, standardize, warn_underdetermined=x.ndim == 2)
+    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
+                   record_every, progress, callback)

@@ -20,10 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._moments import moments
-from ._standardize import feature_map
-from ._validate import (check_cost, check_design, check_flag, check_learning_rate, check_real,
-                        check_sample_weight)
+from ._validate import check_learning_rate, check_real
 
 # An eigenvalue below this fraction of the largest (times the size of H) is
 # zero to float64 precision.
@@ -88,8 +85,15 @@ class LearningRateLimits:
         column centred and scaled to unit variance; without intercept scaled
         to unit root-mean-square), so their ``condition_number`` and
         ``iterations`` tell what standardizing would gain.  None when it
-        cannot be told (a constant column, or limits built from a bare
-        Hessian).  Worked out on first access.
+        cannot be told (a constant column, limits built from a bare
+        Hessian, or estimated ones).  Worked out on first access.
+    estimated : bool
+        False when the eigenvalues are those of the Hessian (to rounding).
+        True when the Hessian is too large to take apart (many points and
+        many features): then ``eigenvalues`` are Lanczos estimates from a
+        few dozen products with the Hessian, the largest raised to a bound
+        on lambda_max, so ``max_stable`` and ``optimal`` stay below the true
+        limits, and ``condition_number`` may be below the true one.
 
     All are NaN when the squares of x overflow float64 (and so are
     ``rate`` and ``iterations``: the curvature is unknown).
@@ -103,19 +107,28 @@ class LearningRateLimits:
     # the Hessian and whether its first row is the intercept's, for `standardized`
     _hessian: np.ndarray = field(default=None, repr=False, compare=False)
     _fit_intercept: bool = field(default=None, repr=False, compare=False)
+    estimated: bool = False
 
     @classmethod
     def from_hessian(cls, h, fit_intercept=None):
         """The limits of the Hessian ``h``; ``fit_intercept`` (whether its first row and
         column are the intercept's) lets ``standardized`` be worked out."""
         if not np.all(np.isfinite(h)):
-            # the squares of x overflow float64: nothing can be said (all NaN)
-            nan = math.nan
-            return cls(np.full(h.shape[0], nan), nan, nan, nan, nan)
-        ev = _eigenvalues(h)
+            return cls.unknown(h.shape[0])
+        return cls.from_spectrum(_eigenvalues(h), h, fit_intercept)
+
+    @classmethod
+    def unknown(cls, size):
+        """The limits when the squares of x overflow float64: nothing can be said (all NaN)."""
+        nan = math.nan
+        return cls(np.full(size, nan), nan, nan, nan, nan)
+
+    @classmethod
+    def from_spectrum(cls, ev, h=None, fit_intercept=None, estimated=False):
+        """The limits of a Hessian whose eigenvalues (ascending) are ``ev``."""
         big = float(ev[-1])
         if not big > 0:  # no curvature at all: any step is as good
-            return cls(ev, math.inf, math.inf, 1.0, math.inf)
+            return cls(ev, math.inf, math.inf, 1.0, math.inf, estimated=estimated)
         # eps * n first: big near the float64 limit times n overflows
         zero = big * (len(ev) * _EPS)
         positive = ev[ev > zero]
@@ -124,7 +137,7 @@ class LearningRateLimits:
         total = small + big   # beyond float64 when both are near its limit
         optimal = 2.0 / total if math.isfinite(total) else 2.0 / big / (1.0 + small / big)
         return cls(ev, 2.0 / big, 1.0 / big, optimal,
-                   math.inf if singular else big / small, h, fit_intercept)
+                   math.inf if singular else big / small, h, fit_intercept, estimated)
 
     @cached_property
     def standardized(self):
@@ -198,61 +211,3 @@ class LearningRateLimits:
             return 1
         # log(rho) -> 0 as rho -> 1: the count is finite but may be huge
         return math.ceil(math.log(reduction) / math.log(rho))
-
-
-def limits_for(x, fit_intercept, standardize, cost, sample_weight=None, weight_sum=None):
-    """(LearningRateLimits, center, inv_scale) for validated 2-D x: one pass over it.
-
-    With weights, H = A.T @ diag(w) @ A / sum(w) and the weighted feature map.
-    """
-    return limits_from_moments(moments(x, sample_weight, weight_sum), fit_intercept,
-                               standardize, cost)
-
-
-def limits_from_moments(m, fit_intercept, standardize, cost):
-    """(LearningRateLimits, center, inv_scale) from the Moments of x (however computed)."""
-    center, inv_scale = feature_map(m, fit_intercept, standardize)
-    h = hessian(m, center, inv_scale, fit_intercept, cost)
-    return LearningRateLimits.from_hessian(h, fit_intercept), center, inv_scale
-
-
-def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False,
-                         sample_weight=None):
-    """The learning rates batch gradient descent can use on this data.
-
-    Computed in one pass over ``x`` (its column sums and cross-products),
-    then from the eigenvalues of the cost's Hessian H = (1/N) A.T @ A with
-    A = [1, x] (without the column of ones when ``fit_intercept=False``,
-    on the standardized columns when ``standardize=True``, times 2 for
-    ``cost="mse"``; with weights H = A.T @ diag(w) @ A / sum(w)).  The
-    Hessian does not depend on ``y``.
-
-    Parameters
-    ----------
-    x : array_like, shape (N,) or (N, d)
-        The features, as for :func:`gdfast.fit`.
-    cost, fit_intercept, standardize, sample_weight
-        As for :func:`gdfast.fit`.
-
-    Returns
-    -------
-    LearningRateLimits
-        ``max_stable`` (2/lambda_max), ``max_no_bounce`` (1/lambda_max),
-        ``optimal`` (2/(lambda_min + lambda_max)), ``condition_number``,
-        ``eigenvalues``, and ``iterations(learning_rate, reduction)``.
-
-    Examples
-    --------
-    >>> import gdfast
-    >>> lim = gdfast.learning_rate_limits([0.0, 1.0, 2.0, 3.0])
-    >>> round(lim.max_stable, 4), round(lim.optimal, 4), round(lim.condition_number, 2)
-    (0.4759, 0.4444, 14.13)
-    >>> lim.iterations(reduction=1e-6)
-    98
-    """
-    x = check_design(x)
-    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
-    cost = check_cost(cost)
-    fit_intercept = check_flag(fit_intercept, "fit_intercept")
-    standardize = check_flag(standardize, "standardize")
-    return limits_for(x, fit_intercept, standardize, cost, sample_weight, weight_sum)[0]

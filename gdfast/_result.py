@@ -5,6 +5,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._cost import line_values
 from ._validate import check_points, plural
 
 
@@ -147,27 +148,7 @@ class FitResult:
         [7.0, 9.0]
         """
         x = check_points(x, self.coef.shape[0])
-        b0, coef = self.intercept, self.coef
-        with np.errstate(over="ignore", invalid="ignore"):   # the rows that overflow: below
-            y = x @ coef + b0
-            size = np.abs(x) @ np.abs(coef) + abs(b0)
-        beyond = np.flatnonzero(~np.isfinite(size))
-        if beyond.size:
-            # some term, or their sum in some order, is beyond float64: the product's
-            # order of summing would decide between inf, -inf, NaN and the right
-            # value.  Summed again scaled by 2**-64 (exact), the positive and
-            # negative terms apart, then scaled back: inf only if the value is.
-            with np.errstate(over="ignore", invalid="ignore"):
-                terms = np.ldexp(x[beyond], -_SHIFT) * coef
-                up = np.where(terms > 0, terms, 0.0).sum(axis=1) + np.ldexp(max(b0, 0.0), -_SHIFT)
-                down = np.where(terms < 0, terms, 0.0).sum(axis=1) + np.ldexp(min(b0, 0.0), -_SHIFT)
-                both = np.isinf(up) & np.isinf(down)
-                y[beyond] = np.ldexp(up + down, _SHIFT)
-            if both.any():
-                raise ValueError(f"x: the prediction at x[{beyond[both][0]}] cannot be computed "
-                                 f"in float64 (its terms are beyond 1.8e308 * 2**64 with both "
-                                 f"signs); rescale x")
-        return y
+        return line_values(x if x.ndim == 2 else x[:, None], self.intercept, self.coef, "x")
 
     def __repr__(self):
         """A short summary: the line, how the descent ended, its cost and rate."""
@@ -184,8 +165,6 @@ class FitResult:
                 f"  history of {plural(len(self.history), 'row')}; .diagnosis says more")
 
 
-# predict sums the rows whose terms overflow float64 scaled by 2**-_SHIFT.
-_SHIFT = 64
 # A line of more features than this is summarised by its coefficients' array.
 _MAX_TERMS = 6
 

@@ -25,10 +25,10 @@ def feature_map(moments, fit_intercept, standardize):
         return np.zeros(d), np.ones(d)
     if fit_intercept:
         center = moments.mean
-        variance = np.diag(moments.covariance)
+        variance = moments.variance
     else:
         center = np.zeros(d)
-        variance = np.diag(moments.second())   # the mean square
+        variance = moments.mean_square()
     huge = np.flatnonzero(~np.isfinite(variance))
     if huge.size:
         j = int(huge[0])

@@ -3,7 +3,7 @@
 For y = b0 + x @ b the cost and its gradient depend on the data only through
 the weight sum, the means and the centred second moments of (x, y).
 :class:`Statistics` holds them; it is built in one compiled pass over an
-array (``_multi_kernels.centred_statistics``) and two of them merge exactly
+array (``gdfast._engine``'s ``centred_statistics``) and two of them merge exactly
 (Chan, Golub & LeVeque's parallel update), so chunks of a file, or blocks of
 a distributed array, can be summarized separately and combined.
 :func:`fit_statistics` runs the descent from them, O(d**2) per iteration,
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _multi_kernels
-from ._descent import StatsFeatureDescent
-from ._fit import descend, stats_iteration_points
+from ._descent import Descent, descend
+from ._engine import kernels as engine
 from ._moments import Moments
-from ._validate import (check_data, check_descent_options, check_n_threads, check_real,
+from ._sums import StatisticsSums
+from ._validate import (check_data, check_descent_options, check_n_threads, check_params,
+                        check_real,
                         checked_weights, plural)
 
 # Statistics keep the weights' absolute size (they merge with others'), so
@@ -171,8 +172,7 @@ class Statistics:
         d = x2.shape[1]
         mean = np.empty(d + 1)
         gram = np.empty((d + 1, d + 1))
-        weight_sum = _multi_kernels.centred_statistics(x2, y, mean, gram, sample_weight,
-                                                       n_threads)
+        weight_sum = engine.centred_statistics(x2, y, mean, gram, sample_weight, n_threads)
         if weight_exponent:
             finite = np.all(np.isfinite(gram))
             with np.errstate(over="ignore"):
@@ -240,7 +240,7 @@ class Statistics:
         with np.errstate(over="ignore", invalid="ignore"):
             covariance = self.gram_xx / self.weight_sum
         np.fill_diagonal(covariance, np.maximum(np.diag(covariance), 0.0))
-        return Moments(self.weight_sum, self.mean_x, covariance)
+        return Moments(self.weight_sum, self.mean_x, np.diag(covariance).copy(), covariance)
 
 
 def _field_array(value, name, ndim, shape=None):
@@ -298,6 +298,19 @@ progress, callback
                            fit_intercept, standardize, progress, callback)
 
 
+# A statistics iteration costs about as much as visiting this many points.
+_STATS_ITERATION_POINTS = 16
+
+
+def stats_iteration_points(d):
+    """The point-visits one iteration from the statistics of d features costs about.
+
+    O(d**2) work (G @ b): as much as a batch iteration over about d points
+    of d features, and never less than the O(1) one-feature iteration.
+    """
+    return max(_STATS_ITERATION_POINTS, d)
+
+
 _SETTINGS = ("learning_rate", "max_iter", "tol", "kernel_tol", "cost", "record_every",
              "fit_intercept", "standardize", "progress", "callback")
 
@@ -325,11 +338,13 @@ def _descend_from(stats, init, s, stacklevel):
     if not stats.weight_sum > 0:
         raise ValueError("stats has no weight (weight_sum == 0): at least one point needs "
                          "a weight > 0")
-    descent = StatsFeatureDescent(stats, init, s["fit_intercept"], s["standardize"],
-                                  stacklevel=stacklevel)
+    start = check_params(init, stats.n_features, s["fit_intercept"])
+    descent = Descent(StatisticsSums(stats), start, s["fit_intercept"], s["standardize"],
+                      iteration_points=stats_iteration_points(stats.n_features),
+                      stacklevel=stacklevel)
     return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
                    s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
-                   stats_iteration_points(stats.n_features), stats.n, stacklevel=stacklevel)
+                   stacklevel=stacklevel)
 
 
 def statistics_of_chunks(chunks):

@@ -1,5 +1,15 @@
-"""How many threads a pass over N points gets by default."""
+"""How many threads a pass over N points gets.
+
+By default every core this process may use, as far as the ecosystem's
+limits allow: the process's CPU affinity (taskset, a container's cpuset),
+``OMP_NUM_THREADS`` and threadpoolctl's limits (joblib sets both for its
+workers), which reach the engine through OpenMP's ``omp_get_max_threads``.
+An explicit ``n_threads`` is capped at the cores this process may use: a
+team larger than that only waits for itself at every iteration's barrier.
+"""
 import os
+
+from ._engine import kernels as engine
 
 # Threads start to pay from about 8192 points on an idle machine (measured on
 # 2 cores, float64 batch, µs per iteration, 1 thread -> 2 threads: 4096
@@ -18,9 +28,17 @@ def available_cores():
         return max(1, os.cpu_count() or 1)
 
 
-_CORES = available_cores()
+def allowed_threads():
+    """The most threads a pass may use: the available cores, within OMP_NUM_THREADS and
+    threadpoolctl's limit (read now: a limit can change while the process runs)."""
+    return max(1, min(available_cores(), engine.openmp_max_threads()))
 
 
 def default_threads(n_points):
-    """Every available core when ``n_points`` is large enough to pay, else 1."""
-    return _CORES if n_points >= THREADS_MIN_POINTS else 1
+    """Every allowed thread when ``n_points`` is large enough to pay, else 1."""
+    return allowed_threads() if n_points >= THREADS_MIN_POINTS else 1
+
+
+def capped_threads(n_threads):
+    """``n_threads`` (an int >= 1), at most the cores this process may use."""
+    return min(n_threads, available_cores())

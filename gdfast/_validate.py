@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence, Set
 
 import numpy as np
 
-from . import _kernels, _threads
+from . import _threads
+from ._engine import kernels as engine
 
 COSTS = ("half_mse", "mse")
 METHODS = ("batch", "stats")
@@ -134,7 +135,7 @@ def _finite_for_kernel(arr, name, dtype, first_row=0):
     if not finite_by_type:
         # ravel in memory order: a view of a C- or F-contiguous array
         flat = arr.ravel(order="K")
-        bad = _kernels.first_nonfinite(flat)
+        bad = engine.first_nonfinite(flat)
         if bad >= 0:
             index = np.unravel_index(bad, arr.shape,
                                      order="C" if arr.flags.c_contiguous else "F")
@@ -388,7 +389,8 @@ def check_method(method):
 
 
 def check_n_threads(n_threads, n_points):
-    """Return the thread count to use: ``n_threads`` if an int >= 1, the default if None."""
+    """Return the thread count to use: ``n_threads`` (an int >= 1) capped at the cores
+    this process may use, or the default (``_threads.default_threads``) if None."""
     if n_threads is None:
         return _threads.default_threads(n_points)
     if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, numbers.Integral):
@@ -396,7 +398,8 @@ def check_n_threads(n_threads, n_points):
                         f"type {type(n_threads).__name__}")
     if not 1 <= n_threads <= _MAX_THREADS:
         raise ValueError(f"n_threads must be between 1 and {_MAX_THREADS}, got {n_threads}")
-    return int(n_threads)
+    # more threads than cores only wait for each other at every iteration's barrier
+    return _threads.capped_threads(int(n_threads))
 
 
 def check_flag(value, name):

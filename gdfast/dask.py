@@ -8,9 +8,9 @@ runs its compiled kernels there.
 Who does what: this module validates the arguments and what can be known
 of the data without reading it (types, shapes, chunks), then builds the
 graph that checks each block as it is loaded (``_dask_tasks``); the
-descent itself is ``_dask_descent.DaskFeatureDescent`` (``method="batch"``)
-or the statistics' descent (``method="stats"``), both run by
-``gdfast._fit.descend``, the loop of :func:`gdfast.fit`.
+descent's sums come from ``_dask_descent.ClusterSums`` (``method="batch"``)
+or from the statistics (``method="stats"``), both run by
+``gdfast._descent.descend``, the loop of :func:`gdfast.fit`.
 """
 import math
 
@@ -20,8 +20,8 @@ import distributed
 import numpy as np
 
 from . import _dask_tasks
-from ._dask_descent import DaskFeatureDescent
-from ._fit import _POINTS_PER_SLICE, descend
+from ._dask_descent import ClusterSums
+from ._descent import POINTS_PER_SLICE, Descent, descend
 from ._statistics import _fit_statistics
 from ._validate import check_descent_options, check_method, check_params, kernel_dtype
 
@@ -110,9 +110,8 @@ progress, callback
                                                  record_every, fit_intercept, standardize,
                                                  progress, callback)
     x, y, sample_weight = _check_arrays(X, y, sample_weight)
-    check_params(init, x.shape[1], fit_intercept)   # before any work on the cluster
+    start = check_params(init, x.shape[1], fit_intercept)   # before any work on the cluster
     client = _check_client(client)
-    n = x.shape[0]
 
     if method == "stats":
         blocks = _blocks(x, y, sample_weight, [a.to_delayed().ravel()
@@ -123,15 +122,17 @@ progress, callback
         return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                                fit_intercept, standardize, progress, callback, stacklevel=4)
 
-    descent = _batch_descent(client, x, y, sample_weight, init, fit_intercept, standardize)
+    sums = _cluster_sums(client, x, y, sample_weight)
     # one iteration per slice: an iteration is a round trip through the
     # cluster, so Ctrl-C, the bar and the callback get their turn after each
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, descent.weight_sum,
-                   record_every, progress, callback, _POINTS_PER_SLICE, n, stacklevel=3)
+    descent = Descent(sums, start, fit_intercept, standardize,
+                      iteration_points=POINTS_PER_SLICE, stacklevel=3)
+    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, sums.weight_sum,
+                   record_every, progress, callback, stacklevel=3)
 
 
-def _batch_descent(client, x, y, sample_weight, init, fit_intercept, standardize):
-    """Persist the checked blocks, make the statistics pass; the DaskFeatureDescent on them."""
+def _cluster_sums(client, x, y, sample_weight):
+    """Persist the checked blocks, make the statistics pass; the ClusterSums on them."""
     # persisted once, from the graph that loads and checks each block: a
     # block lost with its worker is recomputed from that graph
     persisted = client.persist([a for a in (x, y, sample_weight) if a is not None])
@@ -140,8 +141,7 @@ def _batch_descent(client, x, y, sample_weight, init, fit_intercept, standardize
                         client.submit, client)
     _check_weight_sum(stats)
     weight_sum = float(x.shape[0]) if sample_weight is None else stats.weight_sum
-    return DaskFeatureDescent(client, blocks, x.shape, stats.moments(), init, fit_intercept,
-                              standardize, sample_weight is not None, weight_sum)
+    return ClusterSums(client, blocks, stats, weight_sum)
 
 
 def _check_client(client):

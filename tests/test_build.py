@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _kernels
+from gdfast._engine import kernels as _kernels
 
 
 def test_kernel_is_a_compiled_extension():
@@ -33,17 +33,17 @@ BOUNDS_CHECKED = os.environ.get("GDFAST_BOUNDSCHECK", "0") == "1"
 
 
 def _out_of_range_calls():
-    """Kernel calls through the private API that index element 0 of empty arrays, in every
-    build of the one-feature kernel this CPU runs and in the d-feature kernel."""
-    from gdfast import _backend, _multi_kernels
+    """Engine calls through the private API that index element 0 of empty arrays, in every
+    build this CPU runs: the one-feature pass and the d-feature pass."""
+    from gdfast import _engine
 
-    empty, work = np.empty(0), np.empty(_multi_kernels.work_size(1))
-    return [
-        *(lambda k=kernels: k.residual_sums(empty, empty, 0.0, 0.0)
-          for kernels in _backend.variants.values()),
-        lambda: _multi_kernels.residual_sums(np.empty((0, 1)), empty, np.zeros(1), np.ones(1),
-                                             np.zeros(2), True, work),
-    ]
+    empty = np.empty(0)
+    calls = []
+    for kernels in _engine.variants.values():
+        calls.append(lambda k=kernels: k.residual_sums(empty, empty, 0.0, 0.0))
+        calls.append(lambda k=kernels: k.feature_sums(np.empty((0, 1)), empty, None, np.zeros(1),
+                                                      np.ones(1), np.zeros(2), True))
+    return calls
 
 
 def test_bounds_checks_are_on_exactly_in_the_checked_build():

@@ -163,10 +163,10 @@ def test_divergence_carries_partial_history_and_diagnosis(feature_data, oracle_f
     res = info.value.result
     h = res.history
     assert np.all(np.isfinite(h.coef)) and np.all(np.isfinite(h.cost))
-    assert h.iteration[-1] == res.n_iter and h.cost[-1] > 1e200
-    with np.errstate(over="ignore", invalid="ignore"):
-        ref = oracle_features(x, y, rate, res.n_iter + 1)
-    assert not np.isfinite(ref[-1, -1])
+    assert h.iteration[-1] == res.n_iter
+    # stopped at the first iteration whose cost is above twice the start's
+    ref = oracle_features(x, y, rate, res.n_iter)
+    assert ref[-1, -1] > 2 * ref[0, -1] and np.all(ref[1:-1, -1] <= 2 * ref[0, -1])
     np.testing.assert_allclose(h.cost, ref[h.iteration, -1], rtol=1e-9)
     assert res.diagnosis.startswith("diverged") and "stability limit" in res.diagnosis
 
@@ -174,10 +174,10 @@ def test_divergence_carries_partial_history_and_diagnosis(feature_data, oracle_f
 @pytest.mark.parametrize("record_every", [1, 3, 0])
 def test_short_kernel_slices_change_nothing(monkeypatch, feature_data, oracle_features,
                                             record_every):
-    from gdfast import _fit
+    from gdfast import _descent
 
     x, y = feature_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 2 * len(x))
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 2 * len(x))
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=40, tol=None, record_every=record_every)
     expected = [k for k in range(41) if k == 40 or (record_every and k % record_every == 0)]
     assert res.history.iteration.tolist() == (expected if record_every else [0, 40])
@@ -264,14 +264,13 @@ def test_cost_takes_a_coefficient_vector(feature_data):
 def test_feature_kernel_is_compiled_with_both_float_specialisations():
     import importlib.machinery
 
-    from gdfast import _multi_kernels
+    from gdfast._engine import kernels as engine
 
-    assert isinstance(_multi_kernels.__loader__, importlib.machinery.ExtensionFileLoader)
+    assert isinstance(engine.__loader__, importlib.machinery.ExtensionFileLoader)
     x64 = np.array([[1.0, 2.0], [3.0, 5.0]])
     for x in (x64, x64.astype(np.float32)):
         y = np.array([1.0, 1.0], dtype=x.dtype)
-        work = np.empty(_multi_kernels.work_size(2))
-        sum_r2, sums = _multi_kernels.residual_sums(x, y, np.zeros(2), np.ones(2),
-                                                    np.array([0.5, 1.0, -1.0]), True, work)
+        sum_r2, sums = engine.feature_sums(x, y, None, np.zeros(2), np.ones(2),
+                                           np.array([0.5, 1.0, -1.0]), True)
         r = 0.5 + x64 @ [1.0, -1.0] - 1.0        # [-1.5, -2.5]
         assert sum_r2 == pytest.approx(r @ r) and sums == pytest.approx([r.sum(), *(x64.T @ r)])

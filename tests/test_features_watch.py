@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _fit
+from gdfast import _descent
 
 
 def _rows(history):
@@ -16,7 +16,7 @@ def _rows(history):
 def test_callback_sees_each_row_with_its_coefficients(monkeypatch, feature_data, record_every,
                                                       standardize):
     x, y = feature_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 5 * len(x))   # many short slices
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 5 * len(x))   # many short slices
     steps = []
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=20, tol=None, record_every=record_every,
                      standardize=standardize, callback=steps.append)
@@ -47,7 +47,7 @@ def test_sigint_between_recorded_rows_reports_the_last_computed_point(monkeypatc
     # the d-feature kernel keeps its last computed point in its own state
     # slots: the history must still end with the point the result reports
     x, y = feature_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 7 * len(x))
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 7 * len(x))
     # bounded: a missed Ctrl-C fails ("DID NOT RAISE") instead of hanging
     res = interrupted(gdfast.fit, x, y, learning_rate=0.1, max_iter=10**7, tol=None,
                          record_every=record_every, standardize=True)
@@ -62,7 +62,7 @@ def test_sigint_between_recorded_rows_reports_the_last_computed_point(monkeypatc
 
 def test_progress_with_several_features(capsys, feature_data, monkeypatch):
     x, y = feature_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 50 * len(x))
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 50 * len(x))
     res = gdfast.fit(x, y, learning_rate="auto", max_iter=500, tol=None, progress=True)
     assert res.n_iter == 500
     assert "500" in capsys.readouterr().err

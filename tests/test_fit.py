@@ -228,13 +228,33 @@ def test_divergence_raises_with_partial_history(line_data, oracle, record_every)
     assert not res.converged
     assert np.all(np.isfinite(h.cost)) and np.all(np.isfinite(h.slope))
     assert h.iteration[-1] == res.n_iter and res.slope == h.slope[-1]
-    # the cost was blowing up, and the next iteration is not finite
-    assert h.cost[-1] > 1e200
+    # above the stability limit the cost rises: the descent stops at the first
+    # iteration whose cost is above twice the start's (issue 18), long before
+    # the numbers overflow, and reports that point
     with np.errstate(over="ignore", invalid="ignore"):
-        ref = oracle(x, y, 5.0, res.n_iter + 1, init=(0.0, -5.0))
-        assert np.isfinite(ref[res.n_iter, 3]) and not np.isfinite(ref[res.n_iter + 1, 3])
+        ref = oracle(x, y, 5.0, res.n_iter, init=(0.0, -5.0))
+    start = ref[0, 3]
+    assert ref[res.n_iter, 3] > 2 * start and np.all(ref[1:res.n_iter, 3] <= 2 * start)
+    assert h.cost[-1] > 2 * h.cost[0]
     np.testing.assert_allclose(h.cost, ref[h.iteration, 3], rtol=1e-9)
-    assert str(res.n_iter + 1) in str(err)
+    assert f"diverged at iteration {res.n_iter} " in str(err)
+    assert "the cost rose" in str(err)
+
+
+def test_divergence_by_overflow_stops_at_the_last_finite_point(oracle):
+    # a start whose cost cannot double before it overflows: the descent stops
+    # at the last point whose cost and parameters are finite numbers
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = 1.0 + 2.0 * x
+    with pytest.warns(gdfast.DivergenceWarning), pytest.raises(gdfast.DivergenceError) as info:
+        gdfast.fit(x, y, learning_rate=1e150, max_iter=100, init=(0.0, 1e100))
+    res = info.value.result
+    assert np.all(np.isfinite(res.history.cost)) and res.n_iter == res.history.iteration[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        ref = oracle(x, y, 1e150, res.n_iter + 1, init=(0.0, 1e100))
+    assert np.isfinite(ref[res.n_iter, 3]) and not np.all(np.isfinite(ref[res.n_iter + 1]))
+    assert f"diverged at iteration {res.n_iter + 1} " in str(info.value)
+    assert "stopped being finite" in str(info.value)
 
 
 def test_divergence_at_the_starting_point():
@@ -334,10 +354,10 @@ def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, reco
                                             iterations_per_slice):
     # the kernel returns every few iterations; history, result and divergence
     # reporting must not depend on where the slices end
-    from gdfast import _fit
+    from gdfast import _descent
 
     x, y = line_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", iterations_per_slice * len(x))
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", iterations_per_slice * len(x))
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=40, tol=None, record_every=record_every)
     expected = [k for k in range(41) if k == 40 or (record_every and k % record_every == 0)]
     expected = expected if record_every else [0, 40]
@@ -348,7 +368,7 @@ def test_short_kernel_slices_change_nothing(monkeypatch, line_data, oracle, reco
     with pytest.warns(gdfast.DivergenceWarning), pytest.raises(gdfast.DivergenceError) as info:
         gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,
                    init=(0.0, -5.0))
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 1 << 24)
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 1 << 24)
     with pytest.warns(gdfast.DivergenceWarning), \
             pytest.raises(gdfast.DivergenceError) as one_slice:
         gdfast.fit(x, y, learning_rate=5.0, max_iter=10**6, record_every=record_every,

@@ -9,9 +9,9 @@ Every build this CPU runs is checked against NumPy at each of those lengths.
 import numpy as np
 import pytest
 
-from gdfast import _backend
+from gdfast import _engine
 
-VARIANTS = sorted(_backend.variants)
+VARIANTS = sorted(_engine.variants)
 # every length up to three groups of the widest build, then block edges
 LENGTHS = list(range(1, 100)) + [2047, 2048, 2049, 8 * 2048 + 33, 9 * 2048 - 1, 20 * 2048 + 7]
 
@@ -25,7 +25,7 @@ def _data(n, dtype, seed=0):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_residual_sums_match_numpy_at_every_length(variant, dtype):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n in LENGTHS:
         x, y = _data(n, dtype)
         b0, b1 = 0.25, -0.5
@@ -40,7 +40,7 @@ def test_residual_sums_match_numpy_at_every_length(variant, dtype):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_centred_stats_match_numpy_at_every_length(variant, dtype):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n in LENGTHS:
         x, y = _data(n, dtype)
         xd, yd = x.astype(np.float64), y.astype(np.float64)
@@ -75,7 +75,7 @@ def _read_only(a):
 def test_centred_stats_rejects_a_wrong_output_before_the_pass(variant, n, make_out, message):
     # the kernel takes its output as a raw buffer (no typed memoryview): it
     # checks it, and writes nothing where the check fails
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     x, y = _data(n, np.float64)
     out = make_out()
     before = np.array(out, copy=True)
@@ -90,7 +90,7 @@ def test_centred_stats_write_into_any_contiguous_float64_buffer(variant):
     # what the typed memoryview it replaced took: arrays of any shape, and
     # memoryviews of them or of array('d')
     from array import array
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     x, y = _data(3000, np.float64)
     expected = np.empty(kernels.STATS_SIZE)
     kernels.centred_stats(x, y, expected, 1)
@@ -104,7 +104,7 @@ def test_centred_stats_write_into_any_contiguous_float64_buffer(variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_read_floor_sums_every_point_once_at_every_length(variant, n_threads):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n in LENGTHS:
         # integers: any order of summation gives the exact total
         x = np.arange(n, dtype=np.float64)
@@ -116,7 +116,7 @@ def test_read_floor_sums_every_point_once_at_every_length(variant, n_threads):
 def test_overflowing_residual_in_the_masked_group_gives_inf_not_nan(variant):
     # the last group re-reads points already summed; masking them must not
     # turn an infinite r into NaN (r * 0 would)
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n in range(1, 80):
         x = np.full(n, 1e300)
         y = np.full(n, -1e300)
@@ -127,7 +127,7 @@ def test_overflowing_residual_in_the_masked_group_gives_inf_not_nan(variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_first_nonfinite_finds_a_bad_value_at_every_position(variant, dtype):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n in list(range(1, 70)) + [2049]:
         clean = np.ones(n, dtype=dtype)
         assert kernels.first_nonfinite(clean) == -1

@@ -61,7 +61,7 @@ def test_the_stability_limit_is_where_the_kernel_diverges(line_data):
 
 
 def test_divergence_warning_comes_before_the_first_iteration(monkeypatch, feature_data):
-    from gdfast import _multi_kernels
+    from gdfast._engine import kernels as engine
 
     class KernelReached(Exception):
         pass
@@ -75,7 +75,7 @@ def test_divergence_warning_comes_before_the_first_iteration(monkeypatch, featur
             assert len(caught) == 1   # warned already
             raise KernelReached
 
-        monkeypatch.setattr(_multi_kernels, "run_descent", kernel)
+        monkeypatch.setattr(engine, "run_descent", kernel)
         with pytest.raises(KernelReached):
             gdfast.fit(x, y, learning_rate=lim.max_stable, max_iter=3)
     assert caught[0].category is gdfast.DivergenceWarning
@@ -184,9 +184,9 @@ def test_bad_x():
 def test_docstring_examples():
     import doctest
 
-    from gdfast import _cost, _fit, _learning_rate
+    from gdfast import _cost, _curvature, _fit
 
-    for module in (_learning_rate, _fit, _cost):
+    for module in (_curvature, _fit, _cost):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
 

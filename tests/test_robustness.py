@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _fit
+from gdfast import _descent
 from gdfast.cli import main
 
 
@@ -136,15 +136,20 @@ def _diverged(x, y, **kw):
 @pytest.mark.parametrize("record_every", [1, 3, 0])
 @pytest.mark.parametrize("slice_points, first_rows", [(None, None), (3, 2), (50 * 7, 4),
                                                       (50 * 64, 1)])
+@pytest.mark.parametrize("ends_by", ["rising cost", "overflow"])
 def test_divergence_keeps_every_row_across_slices(monkeypatch, kind, record_every, slice_points,
-                                                  first_rows):
+                                                  first_rows, ends_by):
     """Short slices and small history buffers (the last finite point often lies in an earlier
-    slice than the first non-finite one) change nothing: the same rows as one long slice."""
+    slice than the first non-finite one) change nothing: the same rows as one long slice.
+    Both ways a descent diverges: its cost doubles (the step stops it there), or, with that
+    test off, its numbers overflow (it stops at the last finite point)."""
+    if ends_by == "overflow":
+        monkeypatch.setattr(_descent, "_RISE_FLOOR", np.inf)
     x, y, kw = _divergent(kind)
     whole = _diverged(x, y, record_every=record_every, **kw)
     if slice_points is not None:
-        monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", slice_points)
-        monkeypatch.setattr(_fit, "_FIRST_SLICE_ROWS", first_rows)
+        monkeypatch.setattr(_descent, "POINTS_PER_SLICE", slice_points)
+        monkeypatch.setattr(_descent, "_FIRST_SLICE_ROWS", first_rows)
     sliced = _diverged(x, y, record_every=record_every, **kw)
     # exact: the same operations on the same state, and each row converted to the units of
     # x once, elementwise, wherever the slices end
@@ -153,7 +158,11 @@ def test_divergence_keeps_every_row_across_slices(monkeypatch, kind, record_ever
     expected = [k for k in range(sliced.n_iter) if record_every and k % record_every == 0]
     assert h.iteration.tolist() == (expected or [0]) + [sliced.n_iter] * (
         expected[-1:] != [sliced.n_iter] if expected else sliced.n_iter > 0)
-    assert np.all(np.isfinite(_rows(h))) and h.cost[-1] > 1e250
+    assert np.all(np.isfinite(_rows(h)))
+    if ends_by == "overflow":
+        assert h.cost[-1] > 1e250
+    else:
+        assert h.cost[-1] > 2 * h.cost[0] and np.all(h.cost[1:-1] <= 2 * h.cost[0])
 
 
 @pytest.mark.bitwise
@@ -165,8 +174,8 @@ def test_interruption_keeps_every_row_across_slices(monkeypatch, kind, record_ev
     x, y, kw = _divergent(kind)
     kw["learning_rate"] /= 2.6                   # stable now: half the stability limit
     kw["max_iter"] = 2000
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 50 * 4)
-    monkeypatch.setattr(_fit, "_FIRST_SLICE_ROWS", 2)
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 50 * 4)
+    monkeypatch.setattr(_descent, "_FIRST_SLICE_ROWS", 2)
 
     def ctrl_c_at(step):
         if step.iteration >= at:
@@ -217,9 +226,13 @@ def test_rate_of_a_learning_rate_near_the_float64_limit_is_inf_without_a_warning
 
 
 def test_cost_never_returns_nan():
+    # terms beyond float64 that cancel: the cost is the exact one (x @ slope = [0, 3e10]),
+    # whatever order, or fused multiply-adds, the compiled pass used
     x = np.array([[1e300, -1e300], [1.0, 2.0]])
-    with pytest.raises(ValueError, match=r"^slope: the residuals .* overflow float64"):
-        gdfast.cost(x, [0.0, 0.0], 0.0, [1e10, 1e10])
+    assert gdfast.cost(x, [0.0, 0.0], 0.0, [1e10, 1e10]) == pytest.approx(9e20 / 4, rel=1e-15)
+    # terms beyond float64 even scaled by 2**-64, with both signs: refused
+    with pytest.raises(ValueError, match=r"^slope: the line's value at x\[0\] cannot be computed"):
+        gdfast.cost(x, [0.0, 0.0], 0.0, [1e300, 1e300])
     # one overflowing term is a true overflow of J: inf, as NumPy says
     assert gdfast.cost([1e300], [0.0], 0.0, 1e10) == np.inf
 

@@ -196,19 +196,20 @@ def test_statistics_pickle_for_other_processes(data3):
 def test_slices_of_a_many_feature_stats_fit_stay_short(monkeypatch):
     # an iteration costs O(d**2): with d = 200 a slice holds about 2**24 / 200
     # iterations, so Ctrl-C and the progress bar are served as often as in batch
-    from gdfast import _fit, _multi_kernels
+    from gdfast import _descent, _statistics
+    from gdfast._engine import kernels as engine
 
-    assert _fit.stats_iteration_points(1) == _fit.stats_iteration_points(16) == 16
-    assert _fit.stats_iteration_points(200) == 200
+    assert _statistics.stats_iteration_points(1) == _statistics.stats_iteration_points(16) == 16
+    assert _statistics.stats_iteration_points(200) == 200
     starts = []
-    real = _multi_kernels.run_descent_stats
+    real = engine.run_descent_stats
 
     def spy(*args):
         starts.append(args[8])     # the iteration the slice starts at
         return real(*args)
 
-    monkeypatch.setattr(_multi_kernels, "run_descent_stats", spy)
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 20 * 10)   # 10 iterations a slice
+    monkeypatch.setattr(engine, "run_descent_stats", spy)
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 20 * 10)   # 10 iterations a slice
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 20))
     res = fit_statistics(Statistics.from_arrays(x, x @ np.ones(20)), max_iter=35, tol=None,

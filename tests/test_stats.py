@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _backend, _fit
+from gdfast import _descent, _engine, _statistics
 
 
 def _stats(x, y):
-    kernels = _backend.kernels
+    kernels = _engine.kernels
     stats = np.empty(kernels.STATS_SIZE)
     kernels.centred_stats(x, y, stats)
     return stats
@@ -115,7 +115,7 @@ def test_stats_max_iter_warns_and_record_every(line_data):
 def test_stats_short_slices_change_nothing(monkeypatch, line_data):
     x, y = line_data
     full = gdfast.fit(x, y, learning_rate=0.1, max_iter=50, tol=None, method="stats")
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 3 * _fit._STATS_ITERATION_POINTS)
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 3 * _statistics._STATS_ITERATION_POINTS)
     sliced = gdfast.fit(x, y, learning_rate=0.1, max_iter=50, tol=None, method="stats")
     # exact: the same operations on the same state, wherever the slices end
     np.testing.assert_array_equal(sliced.history.slope, full.history.slope)
@@ -194,12 +194,12 @@ def test_stats_one_feature_paths_agree():
 
 
 def test_stats_features_check_everything_before_the_pass(monkeypatch):
-    from gdfast import _multi_kernels
+    from gdfast._engine import kernels as engine
 
     def boom(*args, **kwargs):
         raise AssertionError("the statistics pass ran")
 
-    monkeypatch.setattr(_multi_kernels, "centred_statistics", boom)
+    monkeypatch.setattr(engine, "centred_statistics", boom)
     x, y, w = _features(3)
     for bad, exc in ((dict(max_iter=-1), ValueError), (dict(record_every="x"), TypeError),
                      (dict(cost="mae"), ValueError), (dict(sample_weight=-w), ValueError),
@@ -262,8 +262,8 @@ def test_stats_features_short_slices_change_nothing(monkeypatch):
     kwargs = dict(learning_rate=0.05, max_iter=300, tol=None, record_every=7,
                   sample_weight=w, method="stats")
     whole = gdfast.fit(x, y, **kwargs)
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 16 * 13)   # 13 iterations a slice
-    monkeypatch.setattr(_fit, "_FIRST_SLICE_ROWS", 2)
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 16 * 13)   # 13 iterations a slice
+    monkeypatch.setattr(_descent, "_FIRST_SLICE_ROWS", 2)
     sliced = gdfast.fit(x, y, **kwargs)
     # exact: the same operations on the same state, wherever the slices end
     np.testing.assert_array_equal(sliced.history.iteration, whole.history.iteration)
@@ -280,20 +280,20 @@ def test_stats_standardize_refuses_a_constant_column_before_descending():
 
 
 def test_stats_features_read_only_data_is_not_copied(monkeypatch):
-    from gdfast import _multi_kernels
+    from gdfast._engine import kernels as engine
     x, y, w = _features(3)
     for a in (x, y, w):
         a.flags.writeable = False
     xf = np.asfortranarray(x)
     xf.flags.writeable = False
     seen = []
-    real = _multi_kernels.centred_statistics
+    real = engine.centred_statistics
 
     def spy(xs, ys, mean, gram, ws, n_threads):
         seen.append((xs, ys, ws))
         return real(xs, ys, mean, gram, ws, n_threads)
 
-    monkeypatch.setattr(_multi_kernels, "centred_statistics", spy)
+    monkeypatch.setattr(engine, "centred_statistics", spy)
     for design in (x, xf):
         gdfast.fit(design, y, method="stats", sample_weight=w, max_iter=3, tol=None)
         xs, ys, ws = seen[-1]

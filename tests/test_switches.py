@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from gdfast import _backend
+from gdfast import _engine
 
 # the kernels NumPy's OpenBLAS runs, as OpenBLAS names them, lower case
 OPENBLAS_CORE = ("import numpy\n"
@@ -38,14 +38,14 @@ def _in_child(folder, code, **environment):
 def test_gdfast_kernel_picks_the_build_it_names_else_the_fastest(tmp_path):
     named = os.environ.get("GDFAST_KERNEL")
     if named is not None:   # a rerun of .ci/run's: this process runs the build named
-        assert named in _backend.variants, (
-            f"GDFAST_KERNEL={named!r} is not a build this CPU runs: {list(_backend.variants)}")
-        assert _backend.kernels is _backend.variants[named]
+        assert named in _engine.variants, (
+            f"GDFAST_KERNEL={named!r} is not a build this CPU runs: {list(_engine.variants)}")
+        assert _engine.kernels is _engine.variants[named]
         return
-    assert _backend.kernels is list(_backend.variants.values())[-1]
+    assert _engine.kernels is list(_engine.variants.values())[-1]
     # and a process started with GDFAST_KERNEL runs the build it names
-    code = "from gdfast import _backend; print(_backend.kernels.__name__)"
-    for name, module in _backend.variants.items():
+    code = "from gdfast import _engine; print(_engine.kernels.__name__)"
+    for name, module in _engine.variants.items():
         assert _in_child(tmp_path, code, GDFAST_KERNEL=name) == module.__name__
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _backend, _threads
+from gdfast import _engine, _threads
 
-VARIANTS = sorted(_backend.variants)
+VARIANTS = sorted(_engine.variants)
 THREADS = [1, 2, 3, 4]
 
 
@@ -22,19 +22,22 @@ def big_data():
 
 
 def _descent(kernels, x, y, n_iter, n_threads, capacity=8):
-    """Run the kernel's batch descent directly; return (status, iteration, rows, state)."""
-    state = np.array([0.0, 0.0, np.inf, 0.0, 0.0, 0.0, 1.0])
+    """Run the engine's batch descent directly; return (status, iteration, rows, state)."""
+    state = np.zeros(kernels.state_size(2))
+    state[[kernels.STATE_GRAD_NORM, kernels.STATE_PREV_RECORDED, kernels.STATE_COST_LIMIT]] = (
+        np.inf, 1.0, np.inf)
     rows = np.empty((capacity, 3))
     row_iteration = np.empty(capacity, dtype=np.intp)
     n = len(x)
-    status, k, n_rows = kernels.run_descent(x, y, state, 0, n_iter, 0.05, 1.0 / n, 0.5 / n,
-                                            n_iter, -1.0, 5, rows, row_iteration, n_threads)
+    status, k, n_rows = kernels.run_descent(x[:, None], y, None, np.zeros(1), np.ones(1), True,
+                                            state, 0, n_iter, 0.05, 1.0 / n, 0.5 / n, n_iter,
+                                            -1.0, np.inf, 5, rows, row_iteration, n_threads)
     return status, k, rows[:n_rows].copy(), row_iteration[:n_rows].copy(), state
 
 
 def test_openmp_team_has_the_threads_asked_for():
     for name in VARIANTS:
-        kernels = _backend.variants[name]
+        kernels = _engine.variants[name]
         expected = 3 if kernels.HAS_OPENMP else 1
         assert kernels.team_size(3) == expected, name
 
@@ -43,7 +46,7 @@ def test_openmp_team_has_the_threads_asked_for():
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_batch_descent_is_bit_identical_for_any_thread_count(big_data, variant, dtype):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     x, y = (a.astype(dtype) for a in big_data)
     runs = [_descent(kernels, x, y, 30, t) for t in THREADS]
     status, k, rows, row_iteration, state = runs[0]
@@ -58,7 +61,7 @@ def test_batch_descent_is_bit_identical_for_any_thread_count(big_data, variant, 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_threaded_descent_matches_the_oracle(big_data, oracle, variant):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     x, y = big_data
     _, _, rows, row_iteration, _ = _descent(kernels, x, y, 30, 2)
     ref = oracle(x, y, 0.05, 30)[row_iteration]
@@ -85,7 +88,7 @@ def test_batch_descent_is_bit_identical_for_any_split_of_the_blocks(variant, dty
     # every thread combines the nodes of the pairwise tree in its share, and
     # leaves of up to 8 blocks across two shares block by block: any split
     # must give the one-thread bits
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n, x, y in _split_cases(6, dtype, (2, 3, 5, 8, 9, 13, 16, 17, 31, 33, 70), 1.0):
         one = _descent(kernels, x, y, 3, 1)
         for t in SPLIT_TEAMS:
@@ -101,7 +104,7 @@ def test_batch_descent_is_bit_identical_for_any_split_of_the_blocks(variant, dty
 def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant, dtype):
     # every thread merges the nodes of the merge tree in its share: any split
     # must give the one-thread bits
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     for n, x, y in _split_cases(5, dtype, (2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33), 1e3):
         one = np.empty(kernels.STATS_SIZE)
         kernels.centred_stats(x, y, one, 1)
@@ -115,7 +118,7 @@ def test_centred_stats_are_bit_identical_for_any_split_of_the_blocks(variant, dt
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_centred_stats_are_bit_identical_for_any_thread_count(big_data, variant, dtype):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     x, y = (a.astype(dtype) for a in big_data)
     runs = []
     for t in THREADS:
@@ -143,7 +146,7 @@ def test_builds_agree_to_rounding(big_data):
     # FMA rounds once where the baseline rounds twice: not the same bits,
     # the same numbers to ~1e-15 relative
     x, y = big_data
-    runs = [_descent(_backend.variants[v], x, y, 30, 2) for v in VARIANTS]
+    runs = [_descent(_engine.variants[v], x, y, 30, 2) for v in VARIANTS]
     for other in runs[1:]:
         np.testing.assert_allclose(other[2], runs[0][2], rtol=1e-13)
 
@@ -152,7 +155,7 @@ def test_builds_agree_to_rounding(big_data):
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_read_floor_reads_everything(variant, n_threads):
-    kernels = _backend.variants[variant]
+    kernels = _engine.variants[variant]
     # integers: any order of summation gives the exact total
     x = np.arange(10_000, dtype=np.float64)
     y = np.ones(10_000)

@@ -93,7 +93,7 @@ def test_numpy_scalars_are_accepted():
 
 def test_validation_happens_before_work(monkeypatch):
     # a bad trailing argument is reported without calling the kernel at all
-    from gdfast._backend import kernels as _kernels
+    from gdfast._engine import kernels as _kernels
 
     def boom(*args, **kwargs):
         raise AssertionError("kernel called")
@@ -105,7 +105,7 @@ def test_validation_happens_before_work(monkeypatch):
 
 @pytest.mark.parametrize("kwargs", [dict(method="stats"), dict(n_threads=2)])
 def test_new_parameters_are_checked_before_work(monkeypatch, kwargs):
-    from gdfast._backend import kernels as _kernels
+    from gdfast._engine import kernels as _kernels
 
     def boom(*args, **kwargs):
         raise AssertionError("kernel called")
@@ -277,7 +277,7 @@ def test_predict_beyond_float64_is_inf_or_a_value_error():
     with pytest.raises(gdfast.DivergenceError) as start:   # a result at coefficients 1e300
         gdfast.fit(np.column_stack([X, -X ** 2]), Y, max_iter=0, tol=None, init=[0, 1e300, 1e300])
     huge = start.value.result
-    with pytest.raises(ValueError, match=r"^x: the prediction at x\[1\] cannot be computed in "
+    with pytest.raises(ValueError, match=r"^x: the line.s value at x\[1\] cannot be computed in "
                                          r"float64"):
         huge.predict([[1.0, 1.0], [1.7e308, -1.7e308]])   # inf - inf, even scaled
 

@@ -117,13 +117,13 @@ def test_from_statistics_an_underflowing_variance_is_said_to_be_ambiguous():
 
 
 def test_validation_happens_before_work(monkeypatch):
-    from gdfast import _multi_kernels
+    from gdfast._engine import kernels as engine
 
     def boom(*args, **kwargs):
         raise AssertionError("kernel called")
 
-    monkeypatch.setattr(_multi_kernels, "run_descent", boom)
-    monkeypatch.setattr(_multi_kernels, "shifted_gram", boom)
+    monkeypatch.setattr(engine, "run_descent", boom)
+    monkeypatch.setattr(engine, "column_moments", boom)
     with pytest.raises(ValueError, match="init"):
         gdfast.fit(X, Y, init=(1.0,))
     with pytest.raises(TypeError, match="standardize"):

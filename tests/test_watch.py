@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _fit
+from gdfast import _descent
 
 
 def _rows(history):
@@ -22,7 +22,7 @@ def test_callback_sees_each_history_row_once(monkeypatch, line_data, record_ever
                                              points_per_slice):
     x, y = line_data
     if points_per_slice:
-        monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", points_per_slice * len(x))
+        monkeypatch.setattr(_descent, "POINTS_PER_SLICE", points_per_slice * len(x))
     steps = []
     res = gdfast.fit(x, y, learning_rate=0.1, max_iter=20, tol=None, record_every=record_every,
                      callback=steps.append)
@@ -117,7 +117,7 @@ def test_sigint_between_recorded_rows_reports_the_last_computed_point(monkeypatc
     import threading
 
     x, y = line_data
-    monkeypatch.setattr(_fit, "_POINTS_PER_SLICE", 7 * len(x))
+    monkeypatch.setattr(_descent, "POINTS_PER_SLICE", 7 * len(x))
     timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(gdfast.FitInterrupted) as info:

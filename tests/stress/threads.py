@@ -32,7 +32,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 import numpy as np  # noqa: E402
 
 import gdfast  # noqa: E402
-from gdfast import _fit  # noqa: E402
+from gdfast import _descent  # noqa: E402
 
 ONE_THREAD = {"n_threads": 1} if "n_threads" in inspect.signature(gdfast.fit).parameters else {}
 
@@ -153,7 +153,7 @@ def share_of_the_gil(calls):
 def gil():
     """The share of the GIL a Python thread gets during one long kernel call (and two controls)."""
     x, y = shared_data()[:2]
-    _fit._POINTS_PER_SLICE = 1 << 50       # the whole fit in one kernel call, no Python between
+    _descent.POINTS_PER_SLICE = 1 << 50       # the whole fit in one kernel call, no Python between
     return share_of_the_gil({
         "fit": lambda: gdfast.fit(x, y, learning_rate=0.3, tol=None, max_iter=3000,
                                   record_every=0, **ONE_THREAD),

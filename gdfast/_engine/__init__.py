@@ -1,8 +1,8 @@
-"""The compiled kernel module this CPU runs: the widest SIMD build it supports.
+"""The compiled engine: the SIMD build this CPU runs, and the threads a pass gets.
 
-All builds come from the same ``_kernels.pyx`` and differ only in compiler
-flags (setup.py): ``_kernels`` (any x86-64 or other CPU), ``_kernels_avx2``
-(AVX2 + FMA), ``_kernels_avx512`` (AVX-512 F/VL/DQ, 512-bit vectors).  Their
+All builds come from the same ``passes.pyx`` and differ only in compiler
+flags (setup.py): ``passes`` (any x86-64 or other CPU), ``passes_avx2``
+(AVX2 + FMA), ``passes_avx512`` (AVX-512 F/VL/DQ, 512-bit vectors).  Their
 results agree to rounding: FMA rounds once where the baseline rounds twice.
 Set ``GDFAST_KERNEL`` to ``baseline``, ``avx2`` or ``avx512`` to force one
 (if this CPU can run it).
@@ -10,7 +10,7 @@ Set ``GDFAST_KERNEL`` to ``baseline``, ``avx2`` or ``avx512`` to force one
 import importlib
 import os
 
-from . import _kernels as baseline
+from . import passes as baseline
 
 # build name -> the CPU features it needs, as NumPy names them (NumPy checks
 # that the OS saves the wide registers too); widest last
@@ -36,7 +36,7 @@ def _runnable_builds():
     for name, needs in _NEEDS.items():
         if all(features.get(f) for f in needs):
             try:
-                builds[name] = importlib.import_module(f"._kernels_{name}", __package__)
+                builds[name] = importlib.import_module(f".passes_{name}", __package__)
             except ImportError:  # not built: not x86-64, no GCC-like compiler, GDFAST_NATIVE
                 pass
     return builds
@@ -45,4 +45,5 @@ def _runnable_builds():
 #: every build this CPU can run, by name (the tests run each)
 variants = _runnable_builds()
 
+#: the build gdfast uses: GDFAST_KERNEL's if it names one, else the widest
 kernels = variants.get(os.environ.get("GDFAST_KERNEL", ""), list(variants.values())[-1])
