@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._learning_rate import learning_rate_limits
+from ._curvature import learning_rate_limits
 from ._statistics import Statistics
 from ._validate import check_cost, check_count, check_data, check_flag, check_init, check_real
 

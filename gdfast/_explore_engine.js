@@ -158,28 +158,37 @@
   /** gdfast/_learning_rate.py LearningRateLimits: its fields, methods and names. */
   class LearningRateLimits {
     constructor(eigenvalues, max_stable, max_no_bounce, optimal, condition_number,
-                _hessian = null, _fit_intercept = null) {
+                _hessian = null, _fit_intercept = null, estimated = false) {
       Object.assign(this, { eigenvalues, max_stable, max_no_bounce, optimal,
-                            condition_number, _hessian, _fit_intercept });
+                            condition_number, _hessian, _fit_intercept, estimated });
     }
 
     /** LearningRateLimits.from_hessian. */
     static from_hessian(h, fit_intercept = null) {
-      const n = h.length;
-      if (!h.every((row) => row.every(Number.isFinite))) {
-        // the squares of x overflow float64: nothing can be said (all NaN)
-        return new LearningRateLimits(new Array(n).fill(NaN), NaN, NaN, NaN, NaN);
-      }
-      const ev = _eigenvalues(h);
+      if (!h.every((row) => row.every(Number.isFinite))) return LearningRateLimits.unknown(h.length);
+      return LearningRateLimits.from_spectrum(_eigenvalues(h), h, fit_intercept);
+    }
+
+    /** LearningRateLimits.unknown: the squares of x overflow float64 (all NaN). */
+    static unknown(size) {
+      return new LearningRateLimits(new Array(size).fill(NaN), NaN, NaN, NaN, NaN);
+    }
+
+    /** LearningRateLimits.from_spectrum (the page's 2 x 2 Hessians: never estimated). */
+    static from_spectrum(ev, h = null, fit_intercept = null, estimated = false) {
+      const n = ev.length;
       const big = ev[n - 1];
-      if (!(big > 0)) return new LearningRateLimits(ev, Infinity, Infinity, 1, Infinity);
+      if (!(big > 0)) {
+        return new LearningRateLimits(ev, Infinity, Infinity, 1, Infinity, null, null, estimated);
+      }
       const zero = big * (n * EPS);
       const small = ev.filter((v) => v > zero)[0];
       const singular = ev[0] <= zero;
       const total = small + big;
       const optimal = Number.isFinite(total) ? 2 / total : 2 / big / (1 + small / big);
       return new LearningRateLimits(ev, 2 / big, 1 / big, optimal,
-                                    singular ? Infinity : big / small, h, fit_intercept);
+                                    singular ? Infinity : big / small, h, fit_intercept,
+                                    estimated);
     }
 
     /** LearningRateLimits.standardized (worked out on first access, then kept). */
@@ -256,7 +265,7 @@
   }
 
   // ---------------------------------------------------------------------
-  // The descent (gdfast/_kernels.pyx and gdfast/_multi_kernels.pyx)
+  // The descent (gdfast/_engine: passes.pyx's stats_sums, step.pxd's advance)
   // ---------------------------------------------------------------------
 
   /** cost_factors(cost, n): [cost_factor, grad_factor]. */
@@ -264,151 +273,95 @@
     return cost === "half_mse" ? [0.5 / n, 1 / n] : [1 / n, 2 / n];
   }
 
-  /** _kernels._sums_from_stats: [sum r, sum r*x, sum r**2] at (b0, b1). */
-  function lineSums(stats, b0, b1) {
-    const w0 = b1;
-    const w1 = -1;
-    let c = b0;
-    c += w0 * stats.mean_x;
-    c += w1 * stats.mean_y;
-    let g0 = 0;
-    g0 += stats.gram_xx * w0;
-    g0 += stats.cross_xy * w1;
-    let g1 = 0;
-    g1 += stats.cross_xy * w0;
-    g1 += stats.sum_yy * w1;
-    let quad = 0;
-    quad += w0 * g0;
-    quad += w1 * g1;
-    const sumR = stats.n * c;
-    return [sumR, stats.mean_x * sumR + g0, stats.n * c * c + quad];
+  /**
+   * StatisticsSums.mapped: the statistics of z = (x - center) * inv_scale,
+   * [gram_zz, cross_zy, mean_z].
+   */
+  function mapped(stats, map) {
+    const inv = map.inv_scale;
+    return [stats.gram_xx * (inv * inv), stats.cross_xy * inv, (stats.mean_x - map.center) * inv];
+  }
+
+  /**
+   * passes.pyx stats_sums for one feature, with an intercept: the sums of a
+   * pass at (beta0, beta1), [sum r, sum r*z, sum r**2], from the statistics of z.
+   */
+  function statsSums(stats, z, params) {
+    const [gramZZ, crossZY, meanZ] = z;
+    const b = params[1];
+    let c = params[0] - stats.mean_y;
+    c += meanZ * b;
+    const wc = stats.weight_sum * c;
+    const gb = gramZZ * b;
+    const quad = 0 + b * (gb - 2 * crossZY);
+    return [wc, (gb - crossZY) + meanZ * wc, Math.max(wc * c + quad + stats.sum_yy, 0)];
   }
 
   /** The cost of the line y = b0 + b1 x from the statistics (the contour's and slice's J). */
   function costAt(stats, b0, b1, cost) {
-    const [costFactor] = costFactors(cost, stats.n);
-    return costFactor * Math.max(lineSums(stats, b0, b1)[2], 0);
+    const [costFactor] = costFactors(cost, stats.weight_sum);
+    return costFactor * statsSums(stats, mapped(stats, { center: 0, inv_scale: 1 }), [b0, b1])[2];
   }
 
-  /** run_descent_stats of gdfast/_kernels.pyx: y = b0 + b1 x, not standardized. */
-  function descendLine(stats, rate, start, maxIter, tol, cost) {
-    const [costFactor, gradFactor] = costFactors(cost, stats.n);
+  /** step.pxd norm: hypot(hypot(g0, g1), ...). */
+  function norm(g) {
+    let h = Math.abs(g[0]);
+    for (let j = 1; j < g.length; j++) h = Math.hypot(h, g[j]);
+    return h;
+  }
+
+  /**
+   * The descent of gdfast.fit(method="stats") on one feature: run_descent_stats,
+   * each iteration passes.pyx's stats_sums then step.pxd's advance (every row
+   * recorded).  ``riseFloor``: 0 at a rate at or above the stability limit
+   * (a cost above twice the start's is divergence there), else Infinity.
+   */
+  function descendStatistics(stats, map, rate, start, maxIter, tol, cost, riseFloor) {
+    const [costFactor, gradFactor] = costFactors(cost, stats.weight_sum);
     const clearlyAboveTol = tol < 0 ? -1 : (1e-290 < tol * tol && tol * tol < 1e290
       ? 4 * tol * tol : Infinity);
+    const z = mapped(stats, map);
     const rows = { iteration: [], intercept: [], slope: [], cost: [] };
-    let [b0, b1] = start;
+    // to_descent_units: beta = b * (1 / inv_scale), beta0 = b0 + b @ center
+    let params = [start[0] + start[1] * map.center, start[1] / map.inv_scale];
+    let g = [Infinity, 0];
+    let prevG = [Infinity, 0];
+    let costLimit = Infinity;
     let k = 0;
     let status = STATUS.RUNNING;
-    // before the first iteration the kernel holds the gradient (inf, 0)
-    let g0 = Infinity;
-    let g1 = 0;
-    let prevG0 = Infinity;
-    let prevG1 = 0;
     for (;;) {
-      const sums = lineSums(stats, b0, b1);
+      const sums = statsSums(stats, z, params);
       const J = costFactor * sums[2];
-      const newG0 = gradFactor * sums[0];
-      const newG1 = gradFactor * sums[1];
-      if (!(Number.isFinite(J) && Number.isFinite(newG0) && Number.isFinite(newG1))) {
+      const next = [gradFactor * sums[0], gradFactor * sums[1]];
+      const sumG2 = next[0] * next[0] + next[1] * next[1];
+      if (!(Number.isFinite(J) && next.every(Number.isFinite))) {
         status = STATUS.DIVERGED;    // every earlier point has its row (record_every=1)
-        g0 = prevG0;
-        g1 = prevG1;
+        g = prevG;
         break;
       }
-      g0 = newG0;
-      g1 = newG1;
-      if (g0 * g0 + g1 * g1 <= clearlyAboveTol && Math.hypot(g0, g1) <= tol) {
+      g = next;
+      if (k === 0) costLimit = 2 * J + riseFloor;
+      if (sumG2 <= clearlyAboveTol && norm(g) <= tol) {
         status = STATUS.CONVERGED;
+      } else if (J > costLimit) {
+        status = STATUS.DIVERGED;
       } else if (k >= maxIter) {
         status = STATUS.MAX_ITER;
       }
-      push(rows, k, b0, b1, J);
+      // to_reported_units (to_original_units): b = beta * inv_scale, b0 = beta0 - b * center
+      const b1 = params[1] * map.inv_scale;
+      push(rows, k, params[0] - b1 * map.center, b1, J);
       if (status !== STATUS.RUNNING) break;
-      const newB0 = b0 - rate * g0;
-      const newB1 = b1 - rate * g1;
-      if (!(Number.isFinite(newB0) && Number.isFinite(newB1))) {
+      const moved = [params[0] - rate * g[0], params[1] - rate * g[1]];
+      if (!moved.every(Number.isFinite)) {
         status = STATUS.DIVERGED;
         break;
       }
-      prevG0 = g0;
-      prevG1 = g1;
-      b0 = newB0;
-      b1 = newB1;
+      prevG = g;
+      params = moved;
       k += 1;
     }
-    return finish(rows, status, Math.hypot(g0, g1));
-  }
-
-  /** _multi_kernels._norm: the Euclidean norm, scaled by the largest |g|. */
-  function scaledNorm(g) {
-    let big = 0;
-    for (const v of g) if (Math.abs(v) > big) big = Math.abs(v);
-    if (big === 0 || !Number.isFinite(big)) return big;
-    let s = 0;
-    for (const v of g) {
-      const t = v / big;
-      s += t * t;
-    }
-    return big * Math.sqrt(s);
-  }
-
-  /** run_descent_stats of gdfast/_multi_kernels.pyx for d = 1 on standardized x. */
-  function descendStandardized(stats, rate, start, maxIter, tol, cost) {
-    const map = feature_map(stats, true);
-    const [costFactor, gradFactor] = costFactors(cost, stats.weight_sum);
-    const inv = map.inv_scale;
-    const center = map.center;
-    // the statistics of z = (x - center) * inv (StatsFeatureDescent.limits)
-    const meanZ = (stats.mean_x - center) * inv;
-    const gramZZ = stats.gram_xx * (inv * inv);
-    const crossZY = stats.cross_xy * inv;
-    // to_descent_units: beta = b / inv, beta0 = b0 + b @ center
-    let beta = [start[0] + start[1] * center, start[1] / inv];
-    const rows = { iteration: [], intercept: [], slope: [], cost: [] };
-    let k = 0;
-    let status = STATUS.RUNNING;
-    let gradNorm = Infinity;
-    let prevGradNorm = Infinity;
-    for (;;) {
-      // _stats_sums
-      let c = beta[0] - stats.mean_y;
-      c += meanZ * beta[1];
-      const wc = stats.weight_sum * c;
-      const gb = gramZZ * beta[1];
-      const quad = 0 + beta[1] * (gb - 2 * crossZY);
-      const g = [wc, (gb - crossZY) + meanZ * wc];
-      const J = costFactor * Math.max(wc * c + quad + stats.sum_yy, 0);
-      // _advance
-      let finite = Number.isFinite(J);
-      for (let j = 0; j < 2; j++) {
-        g[j] *= gradFactor;
-        finite = finite && Number.isFinite(g[j]);
-      }
-      if (!finite) {
-        status = STATUS.DIVERGED;
-        gradNorm = prevGradNorm;
-        break;
-      }
-      gradNorm = scaledNorm(g);
-      if (gradNorm <= tol) {
-        status = STATUS.CONVERGED;
-      } else if (k >= maxIter) {
-        status = STATUS.MAX_ITER;
-      }
-      // to_original_units: b = beta * inv, b0 = beta0 - b @ center
-      const b1 = beta[1] * inv;
-      push(rows, k, beta[0] - b1 * center, b1, J);
-      if (status !== STATUS.RUNNING) break;
-      const next = [beta[0] - rate * g[0], beta[1] - rate * g[1]];
-      if (!(Number.isFinite(next[0]) && Number.isFinite(next[1]))) {
-        status = STATUS.DIVERGED;
-        break;
-      }
-      prevGradNorm = gradNorm;
-      beta = next;
-      k += 1;
-    }
-    return finish(rows, status, gradNorm);
+    return finish(rows, status, norm(g));
   }
 
   function push(rows, k, b0, b1, J) {
@@ -434,8 +387,12 @@
    * from the statistics: { history, status, nIter, intercept, slope, cost, gradientNorm }.
    */
   function descend(stats, options) {
-    const run = options.standardize ? descendStandardized : descendLine;
-    return run(stats, options.rate, options.start, options.maxIter, options.tol, options.cost);
+    const map = feature_map(stats, options.standardize);
+    const lim = limits(stats, options.cost, options.standardize);
+    // _descent.descend: the test of a rising cost is made at or above the limit only
+    const riseFloor = lim !== null && options.rate >= lim.max_stable ? 0 : Infinity;
+    return descendStatistics(stats, map, options.rate, options.start, options.maxIter,
+                             options.tol, options.cost, riseFloor);
   }
 
   /** The least-squares line (the bottom of the valley): [b0, b1]. */
