@@ -57,7 +57,7 @@ class DataSums:
         """The Moments of x without the covariance: means and variances, one O(N d) pass."""
         d = self.n_features
         shift, sums, squares = np.empty(d), np.empty(d), np.empty(d)
-        engine.column_moments(self.x, self.sample_weight, shift, sums, squares)
+        engine.column_moments(self.x, self.sample_weight, shift, sums, squares, self.n_threads)
         n = self.weight_sum
         offset = sums / n
         # values near the float64 limit overflow here: the callers check finiteness

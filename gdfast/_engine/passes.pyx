@@ -166,7 +166,7 @@ cdef inline Pass make_pass(const floating* x, Py_ssize_t n, Py_ssize_t d, Py_ssi
 
 cdef inline Py_ssize_t pass_scratch(const Pass* ps) noexcept nogil:
     """Doubles of one thread's scratch for the pass."""
-    return 0 if ps.one_feature else features.block_scratch(ps.design.d)
+    return 0 if ps.one_feature else features.block_scratch(&ps.design)
 
 
 cdef inline const floating* weights_or_null(const floating[::1] sample_weight) noexcept:
@@ -379,7 +379,7 @@ def feature_sums(const floating[:, :] x, const floating[::1] y,
                                     &inv_scale[0], fit_intercept)
     cdef Py_ssize_t nb = (n + D.block - 1) // D.block
     cdef double* block_sums = <double*> PyMem_RawMalloc(
-        (m * nb + m + features.block_scratch(d)) * sizeof(double))
+        (m * nb + m + features.block_scratch(&D)) * sizeof(double))
     cdef double* sums
     if block_sums == NULL:
         raise MemoryError()
@@ -396,49 +396,41 @@ def feature_sums(const floating[:, :] x, const floating[::1] y,
 
 
 def column_moments(const floating[:, :] x, const floating[::1] sample_weight,
-                   double[::1] shift, double[::1] sums, double[::1] squares):
-    """One pass over x for each column's shifted sums: O(N d), one thread.
+                   double[::1] shift, double[::1] sums, double[::1] squares, int n_threads=1):
+    """One pass over x for each column's shifted sums: O(N d), on ``n_threads``.
 
     shift = x[0]; sums = (w[:, None] * (x - shift)).sum(0); squares =
     (w[:, None] * (x - shift)**2).sum(0) (w = 1 without weights).  Shifting
     by a data row keeps the variance accurate (no mean-squared-minus-square-
-    of-mean cancellation, e.g. a column of years near 1950).
+    of-mean cancellation, e.g. a column of years near 1950).  In the blocks of
+    the d-feature pass, combined in its fixed pairwise order: the same bits
+    for any ``n_threads``.
     """
-    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], i, j
-    cdef Py_ssize_t rs = x.strides[0] // sizeof(floating), cs = x.strides[1] // sizeof(floating)
+    cdef Py_ssize_t n = x.shape[0], d = x.shape[1], j, blk
     cdef const floating* xp = &x[0, 0]
     cdef const floating* w = weights_or_null(sample_weight)
-    cdef const floating* col
-    cdef double u, wu, wi = 1.0, s, q
+    cdef double zero_map[1]
+    cdef Design D
+    zero_map[0] = 0.0
+    D = features.design(n, d, x.strides[0] // sizeof(floating), x.strides[1] // sizeof(floating),
+                        zero_map, zero_map, True)
+    cdef Py_ssize_t nb = (n + D.block - 1) // D.block
+    cdef double* blocks = <double*> PyMem_RawMalloc(2 * d * nb * sizeof(double))
+    if blocks == NULL:
+        raise MemoryError()
     with nogil:
         for j in range(d):
-            shift[j] = xp[j * cs]
-            sums[j] = 0.0
-            squares[j] = 0.0
-        if rs == 1 or d == 1:      # F order: column by column, contiguous
-            for j in range(d):
-                col = xp + j * cs
-                s = 0.0
-                q = 0.0
-                for i in range(n):
-                    u = col[i * rs] - shift[j]
-                    if w != NULL:
-                        wu = w[i] * u
-                    else:
-                        wu = u
-                    s += wu
-                    q += wu * u
-                sums[j] = s
-                squares[j] = q
-        else:                      # C order: row by row
-            for i in range(n):
-                if w != NULL:
-                    wi = w[i]
-                for j in range(d):
-                    u = xp[i * rs + j * cs] - shift[j]
-                    wu = wi * u
-                    sums[j] += wu
-                    squares[j] += wu * u
+            shift[j] = xp[j * D.col_stride]
+        if n_threads <= 1 or nb < 2:
+            for blk in range(nb):
+                features.block_moments(xp, w, &D, blk, &shift[0], blocks + 2 * d * blk)
+        else:
+            for blk in prange(nb, schedule="static", num_threads=n_threads):
+                features.block_moments(xp, w, &D, blk, &shift[0], blocks + 2 * d * blk)
+        for j in range(d):
+            sums[j] = tree.pairwise_sum(blocks + j, nb, 2 * d)
+            squares[j] = tree.pairwise_sum(blocks + d + j, nb, 2 * d)
+    PyMem_RawFree(blocks)
 
 
 # ---------------------------------------------------------------------------

@@ -122,6 +122,47 @@ static inline gdfast_vec gdfast_load_double(const double* p) {
     return v;
 }
 
+/* p[0], p[stride], ..., p[(WIDTH-1)*stride]: a column of WIDTH rows of a row-major
+   block (AVX2 and AVX-512 gather instructions; element by element otherwise) */
+static inline gdfast_vec gdfast_gather_double(const double* p, long long stride) {
+#if GDFAST_WIDTH == 8 && defined(GDFAST_X86)
+    __m512i idx = _mm512_set_epi64(7 * stride, 6 * stride, 5 * stride, 4 * stride,
+                                   3 * stride, 2 * stride, stride, 0);
+    return (gdfast_vec)_mm512_i64gather_pd(idx, p, 8);
+#elif GDFAST_WIDTH == 4 && defined(GDFAST_X86) && defined(__AVX2__)
+    __m256i idx = _mm256_set_epi64x(3 * stride, 2 * stride, stride, 0);
+    return (gdfast_vec)_mm256_i64gather_pd(p, idx, 8);
+#else
+    double a[GDFAST_WIDTH];
+    gdfast_vec v;
+    int i;
+    for (i = 0; i < GDFAST_WIDTH; i++)
+        a[i] = p[i * stride];
+    memcpy(&v, a, sizeof v);
+    return v;
+#endif
+}
+
+/* the same for floats, widened to doubles */
+static inline gdfast_vec gdfast_gather_float(const float* p, long long stride) {
+#if GDFAST_WIDTH == 8 && defined(GDFAST_X86)
+    __m512i idx = _mm512_set_epi64(7 * stride, 6 * stride, 5 * stride, 4 * stride,
+                                   3 * stride, 2 * stride, stride, 0);
+    return (gdfast_vec)_mm512_cvtps_pd(_mm512_i64gather_ps(idx, p, 4));
+#elif GDFAST_WIDTH == 4 && defined(GDFAST_X86) && defined(__AVX2__)
+    __m256i idx = _mm256_set_epi64x(3 * stride, 2 * stride, stride, 0);
+    return (gdfast_vec)_mm256_cvtps_pd(_mm256_i64gather_ps(p, idx, 4));
+#else
+    double a[GDFAST_WIDTH];
+    gdfast_vec v;
+    int i;
+    for (i = 0; i < GDFAST_WIDTH; i++)
+        a[i] = p[i * stride];
+    memcpy(&v, a, sizeof v);
+    return v;
+#endif
+}
+
 /* p[:WIDTH] = v */
 static inline void gdfast_store(double* p, gdfast_vec v) { memcpy(p, &v, sizeof v); }
 

@@ -18,6 +18,8 @@ cdef extern from "simd.h" nogil:
     vec load_double "gdfast_load_double"(const double* p) noexcept
     vec load_float "gdfast_load_float"(const float* p) noexcept
     void store "gdfast_store"(double* p, vec v) noexcept
+    vec gather_double "gdfast_gather_double"(const double* p, long long stride) noexcept
+    vec gather_float "gdfast_gather_float"(const float* p, long long stride) noexcept
     double total "gdfast_total"(vec v) noexcept
     vec masked "gdfast_masked"(vec v, const long long* mask) noexcept
     long long* keep_table "gdfast_keep"
@@ -40,3 +42,11 @@ cdef inline vec vload(const floating* p) noexcept nogil:
         return load_double(p)
     else:
         return load_float(p)
+
+
+cdef inline vec vgather(const floating* p, Py_ssize_t stride) noexcept nogil:
+    """p[0], p[stride], ..., p[(WIDTH - 1) * stride] as a vector of doubles."""
+    if floating is double:
+        return gather_double(p, stride)
+    else:
+        return gather_float(p, stride)
