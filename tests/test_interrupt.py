@@ -35,16 +35,19 @@ CHILD = textwrap.dedent("""
 
 def test_ctrl_c_returns_the_partial_result_within_0_2_s(tmp_path):
     saved = tmp_path / "history.npz"
+    # Unbuffered pipes: readline() then reads byte by byte, and leaves in the
+    # pipe what communicate() must still see (a buffered reader may swallow
+    # the "saved" line with the one before it on a slow machine).
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(saved)], cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
-        assert child.stdout.readline() == "fitting\n"
+        assert child.stdout.readline() == b"fitting\n"
         time.sleep(0.5)  # well inside the kernel's loop by now
         sent = time.monotonic()
         child.send_signal(signal.SIGINT)
-        line = child.stdout.readline()
+        line = child.stdout.readline().decode()
         latency = time.monotonic() - sent
-        rest, err = child.communicate(timeout=60)
+        rest, err = (out.decode() for out in child.communicate(timeout=60))
     finally:
         child.kill()
     assert line.startswith("interrupted at "), (line, err)
