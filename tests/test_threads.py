@@ -168,3 +168,161 @@ def test_default_thread_count_follows_n():
     assert _threads.default_threads(_threads.THREADS_MIN_POINTS - 1) == 1
     assert _threads.default_threads(_threads.THREADS_MIN_POINTS) == cores
     assert _threads.default_threads(10**9) == cores
+
+
+# ---------------------------------------------------------------------------
+# The default thread count under the ecosystem's limits, and fits under load
+# ---------------------------------------------------------------------------
+# A child that reports the cores it may use, the threads gdfast allows, and the
+# n_threads each pass of a fit of 200 000 points (enough for threads by
+# default) was given.  argv[1]: a CPU to pin the process to, or "-".
+THREADS_CHILD = r"""
+import json, os, sys
+if sys.argv[1] != "-":
+    os.sched_setaffinity(0, {int(sys.argv[1])})
+import numpy as np
+import gdfast
+from gdfast import _sums, _threads
+
+seen = []
+init = _sums.DataSums.__init__
+def spy(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    seen.append(self.n_threads)
+_sums.DataSums.__init__ = spy
+x = np.linspace(0.0, 1.0, 200_000)
+gdfast.fit(x, 1.0 + x, learning_rate=0.1, max_iter=3, tol=None)
+print(json.dumps({"cores": _threads.available_cores(), "allowed": _threads.allowed_threads(),
+                  "fit": seen}))
+"""
+
+
+def _threads_child(env_changes, pin="-"):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    env.update(env_changes)
+    done = subprocess.run([sys.executable, "-c", THREADS_CHILD, pin], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _spy_fit_threads(monkeypatch):
+    """The n_threads of every DataSums a fit makes, in this process."""
+    from gdfast import _sums
+
+    seen = []
+    init = _sums.DataSums.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        seen.append(self.n_threads)
+    monkeypatch.setattr(_sums.DataSums, "__init__", spy)
+    return seen
+
+
+def test_the_default_takes_every_core_without_limits():
+    report = _threads_child({})
+    assert report["allowed"] == report["cores"] == _threads.available_cores()
+    assert report["fit"] == [report["cores"]]
+
+
+def test_the_default_follows_omp_num_threads():
+    report = _threads_child({"OMP_NUM_THREADS": "1"})
+    assert report["allowed"] == 1
+    assert report["fit"] == [1]
+
+
+def test_the_default_follows_threadpoolctl_limits(monkeypatch):
+    # what joblib's workers do: threadpool_limits on the OpenMP runtime the
+    # engine is linked with (threadpoolctl must find it, or gdfast could not
+    # be limited this way)
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not _engine.kernels.HAS_OPENMP:
+        pytest.skip("this build has no OpenMP (one thread whatever the limits)")
+    assert any(lib["user_api"] == "openmp" for lib in threadpoolctl.threadpool_info())
+    seen = _spy_fit_threads(monkeypatch)
+    x = np.linspace(0.0, 1.0, 200_000)
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert _threads.allowed_threads() == 1
+        gdfast.fit(x, 1.0 + x, learning_rate=0.1, max_iter=3, tol=None)
+    assert _threads.allowed_threads() == _threads.available_cores()
+    gdfast.fit(x, 1.0 + x, learning_rate=0.1, max_iter=3, tol=None)
+    assert seen == [1, _threads.available_cores()]
+
+
+def test_the_default_follows_the_cpu_affinity():
+    import os
+
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no CPU affinity on this platform (os.sched_setaffinity is Linux's)")
+    report = _threads_child({}, pin=str(min(os.sched_getaffinity(0))))
+    assert report == {"cores": 1, "allowed": 1, "fit": [1]}
+
+
+def test_n_threads_above_the_cores_is_capped(monkeypatch):
+    seen = _spy_fit_threads(monkeypatch)
+    x = np.linspace(0.0, 1.0, 1000)
+    res = gdfast.fit(x, 1.0 + x, learning_rate=0.1, max_iter=3, tol=None, n_threads=4096)
+    assert res.n_iter == 3
+    assert seen == [_threads.available_cores()]
+    assert _threads.capped_threads(4096) == _threads.available_cores()
+    assert _threads.capped_threads(1) == 1
+
+
+# Three processes at once, each fitting on 2 threads (more threads than the
+# cores they share on a 2-core machine): each fit must end, and give the bits
+# of a lone fit on one thread.  The children start fitting at the same moment
+# (a line on stdin) and fit FITS times each.
+LOAD_CHILD = r"""
+import json, sys
+import numpy as np
+import gdfast
+
+rng = np.random.default_rng(11)
+x = rng.normal(2.0, 3.0, 100_003)
+y = 1.0 - 0.5 * x + rng.normal(0.0, 0.7, x.size)
+print("ready", flush=True)
+sys.stdin.readline()
+out = []
+for _ in range(int(sys.argv[1])):
+    res = gdfast.fit(x, y, learning_rate=0.05, max_iter=300, tol=None, n_threads=2)
+    out.append([float(v).hex() for v in (res.intercept, res.slope, res.cost)]
+               + [float(c).hex() for c in res.history.cost])
+print(json.dumps(out), flush=True)
+"""
+
+
+@pytest.mark.bitwise
+def test_fits_on_several_threads_in_several_processes_at_once_are_bit_identical(big_data):
+    import json
+    import subprocess
+    import sys
+
+    fits = 5
+    x, y = big_data
+    lone = gdfast.fit(x, y, learning_rate=0.05, max_iter=300, tol=None, n_threads=1)
+    expected = ([float(v).hex() for v in (lone.intercept, lone.slope, lone.cost)]
+                + [float(c).hex() for c in lone.history.cost])
+    children = [subprocess.Popen([sys.executable, "-c", LOAD_CHILD, str(fits)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                for _ in range(3)]
+    try:
+        for child in children:
+            assert child.stdout.readline().strip() == "ready"
+        for child in children:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        for child in children:
+            out, _ = child.communicate(timeout=300)
+            assert child.returncode == 0
+            assert json.loads(out) == [expected] * fits
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
