@@ -46,8 +46,9 @@ def engine_batch(kernels, x, y, iterations, n_threads, state=None):
         np.inf, 1.0, np.inf)
     rows = np.empty((2, d + 2))
     row_iteration = np.empty(2, dtype=np.intp)
-    return kernels.run_descent(x, y, None, np.zeros(d), np.ones(d), True, state, 0, iterations,
-                               LEARNING_RATE, 1.0 / n, 0.5 / n, iterations, -1.0, np.inf, 0,
+    # stop_at beyond max_iter: the descent ends with MAX_ITER
+    return kernels.run_descent(x, y, None, np.zeros(d), np.ones(d), True, state, 0,
+                               iterations + 1, LEARNING_RATE, 1.0 / n, 0.5 / n, iterations, -1.0, np.inf, 0,
                                rows, row_iteration, n_threads)
 
 

@@ -65,13 +65,12 @@ def test_local_kernel(benchmark, data):
 def test_dask_batch_iteration(benchmark, data, client):
     n, _, _, X, Y = data
     x, y, w = gdfast.dask._check_arrays(X, Y, None)
-    descent = gdfast.dask._batch_descent(client, x, y, w, None, True, False)
-    descent.limits("half_mse")   # sets the feature map the tasks apply
-    params = np.zeros(4)
+    sums_source = gdfast.dask._cluster_sums(client, x, y, w)   # persist, statistics pass
+    params, center, inv_scale = np.zeros(4), np.zeros(3), np.ones(3)
 
     def iterations():
         for _ in range(ITERATIONS):
-            sums = descent._sums(params)
+            sums = sums_source._sums(params, center, inv_scale, True)
         return sums
 
     _info(benchmark, n, ITERATIONS, "per iteration")
