@@ -163,13 +163,14 @@ print(json.dumps({"peak": peak, "calls": calls, "n_iter": res.n_iter,
 
 
 @pytest.mark.parametrize("rate, paths_run", [(1e-5, []), ("auto", ["dual_gram"])])
-def test_wide_x_fits_without_the_full_hessian(rate, paths_run):
+def test_wide_x_fits_without_the_full_hessian(rate, paths_run, tmp_path):
     import json
     import subprocess
     import sys
 
+    # run outside the source tree, which would shadow the installed gdfast
     done = subprocess.run([sys.executable, "-c", WIDE_CHILD, str(rate)], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     # 1e-5 is below 2 / trace(H) (trace about 12001 for unit normal columns)

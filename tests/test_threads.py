@@ -202,11 +202,13 @@ def _threads_child(env_changes, pin="-"):
     import os
     import subprocess
     import sys
+    import tempfile
 
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
     env.update(env_changes)
+    # run outside the source tree, which would shadow the installed gdfast
     done = subprocess.run([sys.executable, "-c", THREADS_CHILD, pin], capture_output=True,
-                          text=True, env=env, timeout=120)
+                          text=True, env=env, timeout=120, cwd=tempfile.gettempdir())
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -298,7 +300,8 @@ print(json.dumps(out), flush=True)
 
 
 @pytest.mark.bitwise
-def test_fits_on_several_threads_in_several_processes_at_once_are_bit_identical(big_data):
+def test_fits_on_several_threads_in_several_processes_at_once_are_bit_identical(big_data,
+                                                                                 tmp_path):
     import json
     import subprocess
     import sys
@@ -309,7 +312,8 @@ def test_fits_on_several_threads_in_several_processes_at_once_are_bit_identical(
     expected = ([float(v).hex() for v in (lone.intercept, lone.slope, lone.cost)]
                 + [float(c).hex() for c in lone.history.cost])
     children = [subprocess.Popen([sys.executable, "-c", LOAD_CHILD, str(fits)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 cwd=tmp_path)
                 for _ in range(3)]
     try:
         for child in children:
