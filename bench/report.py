@@ -55,9 +55,11 @@ def run_suites(suites, runs, out):
             path = out / f"{suite}-{r + 1}.json"
             before = os.getloadavg()
             started = time.strftime("%H:%M:%S", time.gmtime())
-            subprocess.run([sys.executable, "-m", "pytest", str(HERE / SUITES[suite]), "-q",
-                            "-p", "no:cacheprovider", f"--benchmark-json={path}"],
-                           check=True, cwd=HERE.parent)
+            # pytest's own script: `python -m pytest` would put the source tree,
+            # without the compiled engine, ahead of the installed gdfast
+            subprocess.run([str(Path(sys.executable).with_name("pytest")),
+                            str(HERE / SUITES[suite]), "-q", "-p", "no:cacheprovider",
+                            f"--benchmark-json={path}"], check=True, cwd=HERE.parent)
             loads.append((suite, r + 1, started, before[0], os.getloadavg()[0]))
             paths[suite].append(path)
     return paths, loads

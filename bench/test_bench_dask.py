@@ -23,6 +23,8 @@ import distributed
 import numpy as np
 import pytest
 
+from peers import quick
+
 import gdfast
 import gdfast.dask
 
@@ -39,7 +41,8 @@ def client():
         yield client
 
 
-@pytest.fixture(scope="module", params=[100_000, 1_000_000], ids=lambda n: f"n={n}")
+@pytest.fixture(scope="module", params=[20_000] if quick() else [100_000, 1_000_000],
+                ids=lambda n: f"n={n}")
 def data(request):
     n = request.param
     # made by Dask, as data too big for the client would be (not sent in the graph)

@@ -26,8 +26,9 @@ import time
 
 import numpy as np
 import pytest
+from peers import quick
 
-ROWS = int(os.environ.get("GDFAST_BENCH_CSV_ROWS", 1_000_000))
+ROWS = int(os.environ.get("GDFAST_BENCH_CSV_ROWS", 20_000 if quick() else 1_000_000))
 ROUNDS = 5
 GROUP = f"read CSV, {ROWS} rows x 4"
 COMMAND = ["--method", "stats", "--learning-rate", "auto", "--tol", "1e-10"]
