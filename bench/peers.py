@@ -48,8 +48,8 @@ def engine_batch(kernels, x, y, iterations, n_threads, state=None):
     row_iteration = np.empty(2, dtype=np.intp)
     # stop_at beyond max_iter: the descent ends with MAX_ITER
     return kernels.run_descent(x, y, None, np.zeros(d), np.ones(d), True, state, 0,
-                               iterations + 1, LEARNING_RATE, 1.0 / n, 0.5 / n, iterations, -1.0, np.inf, 0,
-                               rows, row_iteration, n_threads)
+                               iterations + 1, LEARNING_RATE, 1.0 / n, 0.5 / n, iterations,
+                               -1.0, np.inf, 0, rows, row_iteration, n_threads)
 
 
 def gdfast_batch(kernels, x, y, iterations, n_threads):

@@ -78,7 +78,7 @@ def load(paths):
 
 
 def test_name(bench):
-    """The test function's name with its parameters other than the data's: test_gdfast[allthreads]."""
+    """The test function's name with its parameters other than the data's: test_gdfast[2]."""
     name = bench["name"].split("[")[0]
     params = bench.get("params") or {}
     kept = [str(v) for k, v in params.items() if k not in ("data",)]
@@ -151,8 +151,9 @@ def features_table(runs):
         print(f"| {key[0]} | {short(key[1])} {key[2]} | " + " | ".join(cells) + " |")
     print("\nRatios, gdfast (all threads) to each, within each run "
           "(targets in brackets; below 1: gdfast is faster):\n")
-    peers = [("test_read_floor", "read floor [≤1.25]", 1.25), ("test_numpy_loop", "NumPy [<1]", 1),
-             ("test_numba_fused", "Numba [<1]", 1), ("test_torch", "torch [<1]", 1)]
+    peers = [("test_read_floor", "read floor [≤1.25]", 1.25),
+             ("test_numpy_loop", "NumPy [<1]", 1), ("test_numba_fused", "Numba [<1]", 1),
+             ("test_torch", "torch [<1]", 1)]
     print("| d | dtype, order | " + " | ".join(t for _, t, _ in peers) + " | all met? |")
     print("|---|---|" + "---|" * (len(peers) + 1))
     for key in keys:
@@ -228,7 +229,9 @@ def concurrency_table(runs):
         loads = ", ".join(f"{i['load_before']:.1f}" for i in infos)
         threads = ",".join(str(t) for t in infos[-1]["threads_used"])
         one_text = spread(one) + (" [≤1.2]" if omp and p <= cores else "")
-        print(f"| {scenario} | {threads} | {times} | {one_text if scenario != 'alone-1thread' else '1'} | "
+        if scenario == "alone-1thread":
+            one_text = "1"
+        print(f"| {scenario} | {threads} | {times} | {one_text} | "
               f"{spread(fair) if p > 1 else '—'} | {loads} |")
 
 
@@ -302,17 +305,27 @@ def builds_table(runs):
               + " | ".join(f"{row[b]:.4g}" if b in row else "—" for b in names) + " |")
 
 
+def other_table(runs):
+    """Any other module's benchmarks (Dask, CSV, whole fits, the progress bar): median time
+    and extra_info, from the last run."""
+    print("| group | benchmark | median | notes |")
+    print("|---|---|---|---|")
+    for b in runs[-1]["benchmarks"]:
+        notes = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                          for k, v in b["extra_info"].items())
+        print(f"| {b['group']} | {b['name']} | {b['stats']['median'] * 1e3:.4g} ms | {notes} |")
+
+
 TABLES = {"features": features_table, "stats": stats_table, "concurrency": concurrency_table,
-          "iteration": iteration_table, "builds": builds_table}
+          "iteration": iteration_table, "builds": builds_table, "other": other_table}
 
 
 def suite_of(run):
-    """The suite a JSON run is of, from its benchmarks' file."""
+    """The suite a JSON run is of, from its benchmarks' file ("other" for the rest)."""
     for suite, file in SUITES.items():
-        if any(b["fullname"].startswith(f"bench/{file}") or f"/{file}" in b["fullname"]
-               or b["fullname"].startswith(file) for b in run["benchmarks"]):
+        if any(b["fullname"].split("::")[0].endswith(file) for b in run["benchmarks"]):
             return suite
-    raise ValueError("not a run of a known suite")
+    return "other"
 
 
 def print_tables(paths_by_suite):

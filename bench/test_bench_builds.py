@@ -4,8 +4,8 @@ d-feature pass at d = 5.
 
 setup.py compiles gdfast/_engine/passes.pyx as a portable x86-64 baseline (SSE2),
 with AVX2 + FMA (passes_avx2) and with AVX-512 (passes_avx512);
-gdfast._engine.variants holds those this CPU can run.  Built with GDFAST_NATIVE=1 there is one build, the baseline
-compiled with -march=native.  bench/report.py prints the table.
+gdfast._engine.variants holds those this CPU can run.  Built with GDFAST_NATIVE=1
+there is one build, the baseline compiled with -march=native.  bench/report.py prints the table.
 """
 import os
 
