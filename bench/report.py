@@ -89,14 +89,19 @@ def per_iteration_us(bench):
     return bench["stats"]["median"] / bench["extra_info"].get("iterations", 1) * 1e6
 
 
-def spread(values, fmt="{:.2f}"):
+def num(value):
+    """A time to three significant digits, without an exponent."""
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def spread(values, fmt="{:.2f}".format):
     """'median [min–max]' of the runs' values ('—' when none)."""
     values = [v for v in values if v is not None]
     if not values:
         return "—"
-    text = fmt.format(statistics.median(values))
+    text = fmt(statistics.median(values))
     if len(values) > 1:
-        text += f" [{fmt.format(min(values))}–{fmt.format(max(values))}]"
+        text += f" [{fmt(min(values))}–{fmt(max(values))}]"
     return text
 
 
@@ -141,13 +146,13 @@ def features_table(runs):
     order = {"F": 0, "C": 1}
     keys = sorted(cases, key=lambda k: (k[1] != "float64", order[k[2]], k[0]))
     cols = [(c or "gdfast", t) for c, t in FEATURE_COLUMNS]
-    print("µs per batch iteration, N = "
+    print("ms per batch iteration, N = "
           f"{runs[-1]['benchmarks'][0]['extra_info']['n']:.0e}, median over the runs:\n")
     print("| d | dtype, order | " + " | ".join(t for _, t in cols) + " |")
     print("|---|---|" + "---|" * len(cols))
     for key in keys:
-        cells = [spread([row.get(c) for row in cases[key]], "{:.4g}")
-                 if any(c in row for row in cases[key]) else "—" for c, _ in cols]
+        cells = [spread([row[c] / 1e3 for row in cases[key] if c in row], num)
+                 for c, _ in cols]
         print(f"| {key[0]} | {short(key[1])} {key[2]} | " + " | ".join(cells) + " |")
     print("\nRatios, gdfast (all threads) to each, within each run "
           "(targets in brackets; below 1: gdfast is faster):\n")
@@ -192,8 +197,8 @@ def stats_table(runs):
     print("|---|---|---|---|---|---|---|")
     for d in sorted(cases):
         rows = cases[d]
-        cells = [spread([row.get(n) for row in rows], "{:.4g}") for n in names]
-        iters = spread([row.get("n_iter") for row in rows], "{:.0f}")
+        cells = [spread([row.get(n) for row in rows], num) for n in names]
+        iters = spread([row.get("n_iter") for row in rows], "{:.0f}".format)
         ratio_x = spread([row["gdfast"] / row["sklearnex"] for row in rows
                           if "gdfast" in row and "sklearnex" in row])
         ratio_s = spread([row["gdfast"] / row["scikit-learn"] for row in rows
@@ -207,18 +212,18 @@ def concurrency_table(runs):
         per_run.append({b["extra_info"]["scenario"]: b["extra_info"] for b in r["benchmarks"]})
     first = per_run[-1][next(iter(per_run[-1]))]
     cores = first["cores"]
-    print(f"µs per iteration of each process (N = {first['n']:.0e} float64, one feature, "
+    print(f"ms per iteration of each process (N = {first['n']:.0e} float64, one feature, "
           f"fits of {first['iterations']} iterations, {cores} cores); t1 = alone on one "
           "thread; the fair share of P processes is t1 × P / cores:\n")
-    print("| scenario | threads per process | µs per iteration, median [fastest–slowest "
-          "process] | slowest / t1 | slowest / fair share [≤1.5 with default threads] "
+    print("| scenario | threads per process | ms per iteration, median [fastest–slowest "
+          "process], each run | slowest / t1 | slowest / fair share [≤1.5 with default threads] "
           "| load average (1 min) before |")
     print("|---|---|---|---|---|---|")
     for scenario in per_run[-1]:
         infos = [run[scenario] for run in per_run if scenario in run]
         p = infos[-1]["processes"]
-        times = " / ".join(f"{i['us_per_iteration']:.4g} [{i['us_min']:.4g}–{i['us_max']:.4g}]"
-                           for i in infos)
+        times = " / ".join(f"{num(i['us_per_iteration'] / 1e3)} "
+                           f"[{num(i['us_min'] / 1e3)}–{num(i['us_max'] / 1e3)}]" for i in infos)
         fair, one = [], []
         for run in per_run:
             if scenario in run and "alone-1thread" in run:
