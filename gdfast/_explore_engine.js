@@ -156,6 +156,11 @@
   }
 
   /** gdfast/_learning_rate.py LearningRateLimits: its fields, methods and names. */
+  /** _learning_rate.py stable_factor: the stability limit with momentum over 2/lambda_max. */
+  function stable_factor(momentum = 0.0, nesterov = false) {
+    return nesterov ? (1 + momentum) / (1 + 2 * momentum) : 1 + momentum;
+  }
+
   class LearningRateLimits {
     constructor(eigenvalues, max_stable, max_no_bounce, optimal, condition_number,
                 _hessian = null, _fit_intercept = null, estimated = false) {
@@ -219,6 +224,59 @@
       const standard = !this._fit_intercept ? corr
         : [[1, ...corr.map(() => 0)], ...corr.map((row) => [0, ...row])];
       return LearningRateLimits.from_hessian(standard.map((row) => row.map((v) => c * v)));
+    }
+
+    /** LearningRateLimits._extremes: [lambda_min, lambda_max] over the non-zero curvatures. */
+    _extremes() {
+      const ev = this.eigenvalues;
+      const big = ev[ev.length - 1];
+      if (!(big > 0)) return [big, big];
+      return [ev.filter((v) => v > big * (ev.length * EPS))[0], big];
+    }
+
+    /** LearningRateLimits.momentum_auto: [learning_rate, momentum] fastest with momentum. */
+    momentum_auto(nesterov = false) {
+      const [small, big] = this._extremes();
+      if (!(big > 0)) return [this.optimal, 0.0];
+      const kappa = big / small;
+      if (nesterov) {
+        const root = Math.sqrt(3 * kappa + 1);
+        return [4 / (3 * big + small), (root - 2) / (root + 2)];
+      }
+      const root = Math.sqrt(kappa);
+      return [4 / (Math.sqrt(big) + Math.sqrt(small)) ** 2, ((root - 1) / (root + 1)) ** 2];
+    }
+
+    /** LearningRateLimits.momentum_rate: the factor the error shrinks by with momentum. */
+    momentum_rate(learning_rate = "auto", momentum = 0.0, nesterov = false) {
+      [learning_rate, momentum] = this.with_momentum(learning_rate, momentum, nesterov);
+      const ev = this.eigenvalues;
+      const top = ev[ev.length - 1];
+      if (Number.isNaN(top) || Number.isNaN(learning_rate)) return NaN;
+      const positive = top > 0 ? ev.filter((v) => v > top * (ev.length * EPS)) : [top];
+      return Math.max(...positive.map((v) => {
+        const c = 1 - learning_rate * v;
+        const trace = nesterov ? (1 + momentum) * c : 1 + momentum - learning_rate * v;
+        const det = nesterov ? momentum * c : momentum;
+        const disc = trace * trace - 4 * det;
+        const root = Math.sqrt(Math.abs(disc));
+        // real roots: the larger |(trace +- root) / 2|; complex: |z| = sqrt(det)
+        return disc >= 0 ? 0.5 * (Math.abs(trace) + root) : Math.sqrt(Math.abs(det));
+      }));
+    }
+
+    /** LearningRateLimits.with_momentum: [learning_rate, momentum], "auto" resolved. */
+    with_momentum(learning_rate, momentum, nesterov = false) {
+      if (momentum === null || momentum === undefined) momentum = 0.0;
+      if (momentum === "auto") {
+        let rate;
+        [rate, momentum] = this.momentum_auto(nesterov);
+        if (learning_rate === null || learning_rate === "auto") learning_rate = rate;
+      }
+      if (learning_rate === null || learning_rate === "auto") {
+        learning_rate = this.optimal * stable_factor(momentum, nesterov);
+      }
+      return [learning_rate, momentum];
     }
 
     /** LearningRateLimits._learning_rate: null and "auto" mean ``optimal``. */
@@ -402,7 +460,7 @@
   }
 
   const engine = { STATUS, EPS, formatG, formatF0, format, powerOfTen, feature_map, hessian,
-                   LearningRateLimits, limits, costAt, descend, minimum };
+                   stable_factor, LearningRateLimits, limits, costAt, descend, minimum };
   if (typeof module === "object" && module.exports) {
     module.exports = engine;
   } else {
