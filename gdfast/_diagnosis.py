@@ -57,17 +57,18 @@ def unstable_rate_warning(learning_rate, limits, momentum=0.0, nesterov=False):
     (2/lambda_max without momentum)."""
     factor = stable_factor(momentum, nesterov)
     return (f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
-            f"{round_down(limits.max_stable * factor):g} ({_limit_words(momentum, nesterov)} "
-            f"of the cost's curvature); {_lower_rate(limits, factor)}")
+            f"{round_down(limits.max_stable * factor):g} ({_limit_words(momentum, nesterov)}); "
+            f"{_lower_rate(limits, factor)}")
 
 
 def _limit_words(momentum, nesterov):
     """The stability limit as a formula."""
     if not momentum:
-        return "2/lambda_max"
+        return "2/lambda_max of the cost's curvature"
     if nesterov:
-        return f"2(1 + {momentum:.3g})/((1 + 2*{momentum:.3g}) lambda_max) with Nesterov momentum"
-    return f"2(1 + {momentum:.3g})/lambda_max with momentum"
+        return (f"2(1 + {momentum:.3g})/((1 + 2*{momentum:.3g}) lambda_max) of the cost's "
+                f"curvature, with Nesterov momentum")
+    return f"2(1 + {momentum:.3g})/lambda_max of the cost's curvature, with momentum"
 
 
 def _lower_rate(limits, factor=1.0):

@@ -62,18 +62,17 @@
     const factor = stable_factor(momentum, nesterov);
     return (`learning_rate=${format(learning_rate, "g")} will diverge on this data: it must ` +
             `be below ${format(round_down(limits.max_stable * factor), "g")} ` +
-            `(${_limit_words(momentum, nesterov)} ` +
-            `of the cost's curvature); ${_lower_rate(limits, factor)}`);
+            `(${_limit_words(momentum, nesterov)}); ${_lower_rate(limits, factor)}`);
   }
 
   /** _diagnosis.py _limit_words: the stability limit as a formula. */
   function _limit_words(momentum, nesterov) {
-    if (!momentum) return "2/lambda_max";
+    if (!momentum) return "2/lambda_max of the cost's curvature";
     if (nesterov) {
       return `2(1 + ${format(momentum, ".3g")})/((1 + 2*${format(momentum, ".3g")}) ` +
-        `lambda_max) with Nesterov momentum`;
+        `lambda_max) of the cost's curvature, with Nesterov momentum`;
     }
-    return `2(1 + ${format(momentum, ".3g")})/lambda_max with momentum`;
+    return `2(1 + ${format(momentum, ".3g")})/lambda_max of the cost's curvature, with momentum`;
   }
 
   /** _diagnosis.py _lower_rate: the advice after a learning rate that is too high. */
