@@ -156,6 +156,12 @@
   }
 
   /** gdfast/_learning_rate.py LearningRateLimits: its fields, methods and names. */
+  /** _learning_rate.py _difference: a - b, or 0 within a few roundings of a and b. */
+  function _difference(a, b) {
+    const diff = a - b;
+    return Math.abs(diff) <= 16 * EPS * Math.max(Math.abs(a), Math.abs(b)) ? 0 : diff;
+  }
+
   /** _learning_rate.py stable_factor: the stability limit with momentum over 2/lambda_max. */
   function stable_factor(momentum = 0.0, nesterov = false) {
     return nesterov ? (1 + momentum) / (1 + 2 * momentum) : 1 + momentum;
@@ -254,14 +260,19 @@
       const top = ev[ev.length - 1];
       if (Number.isNaN(top) || Number.isNaN(learning_rate)) return NaN;
       const positive = top > 0 ? ev.filter((v) => v > top * (ev.length * EPS)) : [top];
+      const root_b = Math.sqrt(momentum);
       return Math.max(...positive.map((v) => {
-        const c = 1 - learning_rate * v;
-        const trace = nesterov ? (1 + momentum) * c : 1 + momentum - learning_rate * v;
+        const step = learning_rate * v;
+        const c = _difference(1, step);
+        // the discriminant trace**2 - 4 det in factored form, a factor within rounding
+        // of 0 taken as 0 (see the Python)
+        const trace = nesterov ? (1 + momentum) * c : 1 + momentum - step;
         const det = nesterov ? momentum * c : momentum;
-        const disc = trace * trace - 4 * det;
-        const root = Math.sqrt(Math.abs(disc));
-        // real roots: the larger |(trace +- root) / 2|; complex: |z| = sqrt(det)
-        return disc >= 0 ? 0.5 * (Math.abs(trace) + root) : Math.sqrt(Math.abs(det));
+        const disc = nesterov ? c * _difference((1 - momentum) ** 2, (1 + momentum) ** 2 * step)
+          : _difference((1 - root_b) ** 2, step) * _difference((1 + root_b) ** 2, step);
+        // real roots: the larger |(trace +- sqrt(disc)) / 2|; complex: |z| = sqrt(det)
+        return disc > 0 ? 0.5 * (Math.abs(trace) + Math.sqrt(Math.abs(disc)))
+          : Math.sqrt(Math.abs(det));
       }));
     }
 

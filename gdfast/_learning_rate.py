@@ -36,6 +36,12 @@ from ._validate import check_learning_rate, check_real
 _EPS = np.finfo(np.float64).eps
 
 
+def _difference(a, b):
+    """a - b, or 0 where it is within a few roundings of a and b (np arrays or floats)."""
+    diff = a - b
+    return np.where(np.abs(diff) <= 16 * _EPS * np.maximum(np.abs(a), np.abs(b)), 0.0, diff)
+
+
 def stable_factor(momentum=0.0, nesterov=False):
     """The stability limit with momentum beta over the plain one (2 / lambda_max):
     1 + beta for the heavy ball, (1 + beta) / (1 + 2 beta) for Nesterov."""
@@ -228,15 +234,24 @@ class LearningRateLimits:
             return math.nan
         positive = ev[ev > ev[-1] * (len(ev) * _EPS)] if ev[-1] > 0 else ev[-1:]
         with np.errstate(over="ignore", invalid="ignore"):
-            c = 1.0 - learning_rate * positive
+            step = learning_rate * positive
+            # the discriminant trace**2 - 4 det in factored form, each factor a difference
+            # of small or exact terms: at the parameters of momentum_auto it is 0 at
+            # lambda_min and lambda_max, where trace**2 - 4 det would cancel to noise of
+            # sqrt(eps) in the roots (against 1 - rho ~ 1/sqrt(kappa))
+            # (a double root moves by sqrt(delta) when the parameters move by delta, so
+            # a factor within rounding of 0 is taken as 0: a double root, |z| = sqrt(det))
             if nesterov:
+                c = _difference(1.0, step)
                 trace, det = (1.0 + momentum) * c, momentum * c
+                disc = c * _difference((1.0 - momentum) ** 2, (1.0 + momentum) ** 2 * step)
             else:
-                trace, det = 1.0 + momentum - learning_rate * positive, np.full_like(c, momentum)
-            disc = trace * trace - 4.0 * det
-            root = np.sqrt(np.abs(disc))
-            # real roots: the larger |(trace +- root) / 2|; complex: |z| = sqrt(det)
-            modulus = np.where(disc >= 0, 0.5 * (np.abs(trace) + root),
+                root_b = math.sqrt(momentum)
+                trace, det = 1.0 + momentum - step, np.full_like(step, momentum)
+                disc = (_difference((1.0 - root_b) ** 2, step)
+                        * _difference((1.0 + root_b) ** 2, step))
+            # real roots: the larger |(trace +- sqrt(disc)) / 2|; complex: |z| = sqrt(det)
+            modulus = np.where(disc > 0, 0.5 * (np.abs(trace) + np.sqrt(np.abs(disc))),
                                np.sqrt(np.abs(det)))
         return float(np.max(modulus))
 
