@@ -268,7 +268,7 @@ def test_more_parameters_than_points_warns_at_the_callers_line(client):
 def test_momentum_and_l2_agree_with_local_fit(client, data, method, nesterov):
     # the velocity is carried in the state between the cluster's iterations
     x, y, w = data
-    kw = dict(momentum="auto", nesterov=nesterov, l2=0.01, max_iter=25, tol=None)
+    kw = dict(momentum="auto", nesterov=nesterov, l2=0.01, max_iter=4, tol=None)
     got = gdfast.dask.fit(_dask(x), _dask(y), sample_weight=_dask(w), method=method,
                           client=client, **kw)
     want = gdfast.fit(x, y, sample_weight=w, method=method, **kw)
