@@ -22,10 +22,10 @@ from . import _history_buffer, _watch
 from ._cost import cost_factors
 from ._curvature import Curvature
 from ._diagnosis import diagnose, unstable_rate_warning
-from ._learning_rate import stable_factor
 from ._engine import kernels as engine
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted, HistoryMemoryError)
+from ._learning_rate import stable_factor
 from ._result import FitResult, History
 from ._standardize import to_descent_units, to_original_units
 

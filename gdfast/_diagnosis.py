@@ -42,14 +42,15 @@ def round_down(value, digits=3):
     return math.floor(value / step) * step
 
 
-def suggested_rate(limits):
+def suggested_rate(limits, factor=1.0):
     """A round learning rate that converges: the optimal rate rounded down to 2 digits.
 
     Below the optimal rate 2/(lambda_min + lambda_max), itself below the
     stability limit 2/lambda_max, so it never diverges.  The one number the
     DivergenceWarning, the DivergenceError and the diagnosis all suggest.
+    With momentum both are ``factor`` (stable_factor) times larger.
     """
-    return round_down(limits.optimal, 2)
+    return round_down(limits.optimal * factor, 2)
 
 
 def unstable_rate_warning(learning_rate, limits, momentum=0.0, nesterov=False):
@@ -73,9 +74,8 @@ def _limit_words(momentum, nesterov):
 
 def _lower_rate(limits, factor=1.0):
     """The advice after a learning rate that is too high (``factor``: stable_factor)."""
-    return (f"use a smaller one, such as learning_rate="
-            f"{round_down(limits.optimal * factor, 2):g}, or "
-            f"learning_rate='auto' ({limits.optimal * factor:.6g}, the fastest)")
+    return (f"use a smaller one, such as learning_rate={suggested_rate(limits, factor):g}, "
+            f"or learning_rate='auto' ({limits.optimal * factor:.6g}, the fastest)")
 
 
 def _is_optimal(learning_rate, limits):

@@ -53,8 +53,8 @@
   }
 
   /** _diagnosis.py suggested_rate: the optimal rate rounded down to 2 digits. */
-  function suggested_rate(limits) {
-    return round_down(limits.optimal, 2);
+  function suggested_rate(limits, factor = 1.0) {
+    return round_down(limits.optimal * factor, 2);
   }
 
   /** _diagnosis.py unstable_rate_warning: the DivergenceWarning's text. */
@@ -78,8 +78,8 @@
   /** _diagnosis.py _lower_rate: the advice after a learning rate that is too high. */
   function _lower_rate(limits, factor = 1.0) {
     return (`use a smaller one, such as learning_rate=` +
-            `${format(round_down(limits.optimal * factor, 2), "g")}, or ` +
-            `learning_rate='auto' (${format(limits.optimal * factor, ".6g")}, the fastest)`);
+            `${format(suggested_rate(limits, factor), "g")}, ` +
+            `or learning_rate='auto' (${format(limits.optimal * factor, ".6g")}, the fastest)`);
   }
 
   /** _diagnosis.py _is_optimal. */

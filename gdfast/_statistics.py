@@ -20,9 +20,7 @@ from ._engine import kernels as engine
 from ._moments import Moments
 from ._sums import StatisticsSums
 from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
-                        check_n_threads, check_params,
-                        check_real,
-                        checked_weights, plural)
+                        check_n_threads, check_params, check_real, checked_weights, plural)
 
 # Statistics keep the weights' absolute size (they merge with others'), so
 # weights near the float64 limit can make their sums overflow.
