@@ -313,7 +313,8 @@
   function diagnosis(stats, options, result) {
     const limits = () => E.limits(stats, options.cost, options.standardize);
     return diagnose(limits, options.rate, result.status, result.nIter, options.maxIter,
-                    options.tol, result.gradientNorm, 2, stats.n);
+                    options.tol, result.gradientNorm, 2, stats.n, null, true,
+                    options.momentum || 0);
   }
 
   const port = { FLOAT64_LIMIT, _SLOW, _LONG, _GAIN, _REDUCTION, _SAME_RATE, plural,

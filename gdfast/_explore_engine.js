@@ -385,7 +385,8 @@
    * recorded).  ``riseFloor``: 0 at a rate at or above the stability limit
    * (a cost above twice the start's is divergence there), else Infinity.
    */
-  function descendStatistics(stats, map, rate, start, maxIter, tol, cost, riseFloor) {
+  function descendStatistics(stats, map, rate, start, maxIter, tol, cost, riseFloor,
+                             momentum = 0) {
     const [costFactor, gradFactor] = costFactors(cost, stats.weight_sum);
     const clearlyAboveTol = tol < 0 ? -1 : (1e-290 < tol * tol && tol * tol < 1e290
       ? 4 * tol * tol : Infinity);
@@ -395,6 +396,7 @@
     let params = [start[0] + start[1] * map.center, start[1] / map.inv_scale];
     let g = [Infinity, 0];
     let prevG = [Infinity, 0];
+    let velocity = [0, 0];     // the last step (momentum)
     let costLimit = Infinity;
     let k = 0;
     let status = STATUS.RUNNING;
@@ -421,7 +423,14 @@
       const b1 = params[1] * map.inv_scale;
       push(rows, k, params[0] - b1 * map.center, b1, J);
       if (status !== STATUS.RUNNING) break;
-      const moved = [params[0] - rate * g[0], params[1] - rate * g[1]];
+      // step.pxd: plain params -= rate * g; heavy ball v = beta v - rate g, params += v
+      let moved;
+      if (momentum === 0) {
+        moved = [params[0] - rate * g[0], params[1] - rate * g[1]];
+      } else {
+        velocity = [momentum * velocity[0] - rate * g[0], momentum * velocity[1] - rate * g[1]];
+        moved = [params[0] + velocity[0], params[1] + velocity[1]];
+      }
       if (!moved.every(Number.isFinite)) {
         status = STATUS.DIVERGED;
         break;
@@ -458,10 +467,12 @@
   function descend(stats, options) {
     const map = feature_map(stats, options.standardize);
     const lim = limits(stats, options.cost, options.standardize);
+    const momentum = options.momentum || 0;   // the heavy ball's beta (no Nesterov here)
     // _descent.descend: the test of a rising cost is made at or above the limit only
-    const riseFloor = lim !== null && options.rate >= lim.max_stable ? 0 : Infinity;
+    const riseFloor = lim !== null && options.rate >= lim.max_stable * stable_factor(momentum)
+      ? 0 : Infinity;
     return descendStatistics(stats, map, options.rate, options.start, options.maxIter,
-                             options.tol, options.cost, riseFloor);
+                             options.tol, options.cost, riseFloor, momentum);
   }
 
   /** The least-squares line (the bottom of the valley): [b0, b1]. */

@@ -692,3 +692,62 @@ def test_ci_installs_chromium_and_forbids_skipping():
     assert re.search(r'pip install "\.\[test,[a-z,]*explore[a-z,]*\]" && pytest', ci)
     readme = (root / "README.md").read_text()
     assert re.search(r'pip install "\.\[test,[a-z,]*explore[a-z,]*\]" && pytest', readme)
+
+
+MOMENTUM_CASES = [  # (cost, standardize, rate in units of 1/lambda_max, beta, max_iter)
+    ("half_mse", False, 1.0, 0.5, 1000),      # converges
+    ("half_mse", False, 0.05, 0.9, 1000),     # a crawling rate, sped up
+    ("half_mse", False, 2.5, 0.5, 1000),      # above 2/lambda_max, below 2(1 + beta)/lambda_max
+    ("half_mse", False, 3.2, 0.5, 2000),      # above 2(1 + beta)/lambda_max: diverges
+    ("mse", True, 1.0, 0.8, 1000),
+    ("half_mse", False, 0.3, 0.95, 7),        # stopped early
+]
+
+
+@pytest.mark.parametrize("method", ["stats", "batch"])
+def test_the_pages_heavy_ball_is_gdfasts(browser, demo_page, method):
+    path, x, y = demo_page
+    _open(browser, path)
+    for cost, standardize, rate, beta, max_iter in MOMENTUM_CASES:
+        limits = gdfast.learning_rate_limits(x, cost=cost, standardize=standardize)
+        rate = rate * limits.max_no_bounce
+        result, ended, given = _fit(x, y, method=method, learning_rate=rate, momentum=beta,
+                                    init=(0.0, -5.0), max_iter=max_iter, cost=cost,
+                                    standardize=standardize)
+        assert (gdfast.DivergenceWarning in given) == (rate >= limits.max_stable * (1 + beta))
+        page = _page_descent(browser, {"rate": rate, "start": [0.0, -5.0], "maxIter": max_iter,
+                                       "tol": 1e-6, "cost": cost, "standardize": standardize,
+                                       "momentum": beta})
+        _agree(page, result, ended)
+        expected = result.diagnosis
+        if result.gradient_norm < 1e-12 * result.history.cost[0]:   # as in the plain test
+            expected = re.sub(r"gradient norm \S+ ", "gradient norm {} ", expected).format(
+                re.search(r"gradient norm (\S+) ", page["diagnosis"]).group(1))
+        assert page["diagnosis"] == expected, (cost, standardize, rate, beta)
+    assert _console_errors(browser) == []
+
+
+def test_the_momentum_slider(browser, demo_page, shots):
+    from selenium.webdriver.common.by import By
+
+    path, x, y = demo_page
+    _open(browser, path)
+    slider = browser.find_element(By.ID, "momentum")
+    assert slider.get_attribute("value") == "0"
+
+    def move_to(position):
+        browser.execute_script("const s = arguments[0]; s.value = arguments[1]; "
+                               "s.dispatchEvent(new Event('input'));", slider, str(position))
+
+    _changes(browser, lambda: move_to(80))
+    shown = _shown(browser)
+    momentum = float(browser.find_element(By.ID, "momentum-value").get_attribute("data-value"))
+    assert momentum == 0.8
+    result, ended, _ = _fit(x, y, method="stats", learning_rate=float(shown["rate"]),
+                            momentum=momentum, init=[float(v) for v in shown["start"]],
+                            max_iter=int(shown["iterations"]))
+    assert shown["status"] == ended and int(shown["n_iter"]) == result.n_iter
+    assert float(shown["b1"]) == pytest.approx(result.slope, rel=RTOL, abs=RTOL)
+    assert shown["diagnosis"] == "diagnosis: " + result.diagnosis
+    browser.save_screenshot(str(shots / "explore-momentum.png"))
+    assert _console_errors(browser) == []
