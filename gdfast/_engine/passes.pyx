@@ -203,7 +203,9 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
 
         cost = cost_factor * S;  g = grad_factor * G;  params -= learning_rate * g
 
-    all parameters from the same residuals (b0 stays 0 without intercept).
+    all parameters from the same residuals (b0 stays 0 without intercept);
+    with ``momentum`` the heavy ball's or Nesterov's update and with
+    ``penalty`` the L2 term, as step.advance says.
     It stops *before* the update when ``norm(g) <= tol`` (CONVERGED) or after
     ``max_iter`` updates (MAX_ITER), and on a non-finite cost, gradient or
     parameter, or a cost above twice the starting one plus ``rise_floor``
