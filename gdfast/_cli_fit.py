@@ -17,7 +17,8 @@ from ._table import InputError
 
 # the fit() options the command line passes on when given
 FIT_OPTIONS = ("learning_rate", "max_iter", "tol", "cost", "init", "record_every", "progress",
-               "standardize", "fit_intercept", "method", "n_threads")
+               "standardize", "fit_intercept", "method", "n_threads", "momentum", "nesterov",
+               "l2")
 
 
 def run(args):

@@ -24,7 +24,7 @@ import numpy as np
 from ._learning_rate import LearningRateLimits, hessian
 from ._standardize import feature_map
 from ._sums import DataSums
-from ._validate import check_cost, check_design, check_flag, check_sample_weight
+from ._validate import check_cost, check_design, check_flag, check_l2, check_sample_weight
 
 # Exact eigenvalues when the smaller side of the data (N, or the p = d + 1
 # parameters) is at most this: the Gram pass then costs no more than the
@@ -50,15 +50,33 @@ class Curvature:
     fit_intercept, standardize : bool
         As for :func:`gdfast.fit`.  ``standardize=True`` raises ValueError
         here, naming a column it cannot scale.
+    l2 : float >= 0
+        The L2 penalty (``fit``'s ``l2``): it adds to the curvature of every
+        coefficient, never the intercept's.
     """
 
-    def __init__(self, source, fit_intercept, standardize):
+    def __init__(self, source, fit_intercept, standardize, l2=0.0):
         self.source = source
         self.fit_intercept = fit_intercept
         self.standardize = standardize
+        self.l2 = l2
         self._columns = source.column_moments()
         self.center, self.inv_scale = feature_map(self._columns, fit_intercept, standardize)
         self._limits = {}
+
+    def penalty(self, cost):
+        """The L2 penalty of each parameter (b0, b1..bd) in the descent's units, or None.
+
+        The penalty 0.5 * l2 * ||b||**2 (twice that with the MSE, which is
+        twice the one-half MSE) is on the coefficients in the units of x,
+        b_j = beta_j * inv_scale_j: in the descent's units it is 0.5 *
+        sum(P_j * beta_j**2) with P_j = l2 * inv_scale_j**2 (P_0 = 0).
+        """
+        if self.l2 == 0.0:
+            return None
+        factor = 2.0 if cost == "mse" else 1.0
+        with np.errstate(over="ignore"):
+            return np.concatenate([[0.0], factor * self.l2 * self.inv_scale ** 2])
 
     @property
     def n_params(self):
@@ -73,7 +91,9 @@ class Curvature:
             total = float(self.fit_intercept + np.sum(mean_square_z))
         if not math.isfinite(total):
             return math.inf
-        return 2.0 * total if cost == "mse" else total
+        total = 2.0 * total if cost == "mse" else total
+        penalty = self.penalty(cost)
+        return total if penalty is None else total + float(np.sum(penalty))
 
     def surely_stable(self, learning_rate, cost):
         """True if ``learning_rate`` is below 2 / trace(H) <= 2 / lambda_max (no eigenvalue
@@ -93,10 +113,11 @@ class Curvature:
             # statistics: the moments are at hand, only the eigenvalues cost
             if p <= STATISTICS_SIDE:
                 return self._from_moments(cost)
-        elif p <= n:
+        elif p <= n or (self.l2 > 0 and p <= EXACT_SIDE):
+            # (a penalty shifts the Hessian's diagonal, not A A.T's eigenvalues)
             if p <= EXACT_SIDE or n * p * p <= EXACT_WORK:
                 return self._from_moments(cost)
-        elif n <= EXACT_SIDE or n * n * p <= EXACT_WORK:
+        elif self.l2 == 0 and (n <= EXACT_SIDE or n * n * p <= EXACT_WORK):
             gram = self.source.dual_gram(self.center, self.inv_scale, self.fit_intercept)
             if not np.all(np.isfinite(gram)):
                 return LearningRateLimits.unknown(p)
@@ -111,18 +132,23 @@ class Curvature:
         if m.covariance is None:   # one column: its variance is all there is to it
             m = m.with_covariance() if self.source.n_features == 1 else self.source.moments()
         h = hessian(m, self.center, self.inv_scale, self.fit_intercept, cost)
+        penalty = self.penalty(cost)
+        if penalty is not None:
+            h[np.diag_indices_from(h)] += penalty if self.fit_intercept else penalty[1:]
         return LearningRateLimits.from_hessian(h, self.fit_intercept)
 
     def _estimate(self, factor):
         """LearningRateLimits from Lanczos on products with the Hessian, estimated."""
         d = self.source.n_features
         first = 0 if self.fit_intercept else 1   # without intercept b0 is no parameter
+        penalty = self.penalty("mse" if factor == 2.0 else "half_mse")
+        penalty = np.zeros(d + 1) if penalty is None else penalty / factor
 
         def product(v):
             full = np.zeros(d + 1)
             full[first:] = v
-            return self.source.hessian_product(full, self.center, self.inv_scale,
-                                               self.fit_intercept)[first:]
+            return (self.source.hessian_product(full, self.center, self.inv_scale,
+                                                self.fit_intercept) + penalty * full)[first:]
 
         ritz, bound = lanczos(product, d + 1 - first, LANCZOS_STEPS)
         if not (np.all(np.isfinite(ritz)) and math.isfinite(bound)):
@@ -167,7 +193,7 @@ def lanczos(product, size, steps, seed=0):
 
 
 def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=False,
-                         sample_weight=None):
+                         sample_weight=None, l2=0.0):
     """The learning rates batch gradient descent can use on this data.
 
     Computed from the eigenvalues of the cost's Hessian H = (1/N) A.T @ A with
@@ -184,8 +210,9 @@ def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=
     ----------
     x : array_like, shape (N,) or (N, d)
         The features, as for :func:`gdfast.fit`.
-    cost, fit_intercept, standardize, sample_weight
-        As for :func:`gdfast.fit`.
+    cost, fit_intercept, standardize, sample_weight, l2
+        As for :func:`gdfast.fit` (``l2`` adds to the curvature of each
+        coefficient).
 
     Returns
     -------
@@ -208,6 +235,7 @@ def learning_rate_limits(x, *, cost="half_mse", fit_intercept=True, standardize=
     cost = check_cost(cost)
     fit_intercept = check_flag(fit_intercept, "fit_intercept")
     standardize = check_flag(standardize, "standardize")
+    l2 = check_l2(l2)
     source = DataSums(x, np.empty(0, x.dtype), sample_weight,
                       x.shape[0] if sample_weight is None else weight_sum)
-    return Curvature(source, fit_intercept, standardize).limits(cost)
+    return Curvature(source, fit_intercept, standardize, l2).limits(cost)

@@ -61,7 +61,7 @@ class ClusterSums:
 
     def run(self, state, center, inv_scale, fit_intercept, iteration, stop_at, learning_rate,
             grad_factor, cost_factor, max_iter, tol, rise_floor, record_every, rows,
-            row_iteration):
+            row_iteration, momentum=0.0, nesterov=False, penalty=None):
         """The engine's run_descent with its pass made by the cluster: each iteration, the
         distributed pass at the current parameters, then the engine's own step
         (``advance``) records, tests and updates in ``state``."""
@@ -72,7 +72,8 @@ class ClusterSums:
             sums = self._sums(state[first:first + p], center, inv_scale, fit_intercept)
             done, status, k, written = engine.advance(
                 state, sums, k, stop_at, learning_rate, grad_factor, cost_factor, max_iter,
-                tol, rise_floor, record_every, rows[n_rows:], row_iteration[n_rows:])
+                tol, rise_floor, record_every, rows[n_rows:], row_iteration[n_rows:],
+                momentum, nesterov, penalty)
             n_rows += written
             if done:
                 return status, k, n_rows

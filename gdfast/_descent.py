@@ -25,6 +25,7 @@ from ._diagnosis import diagnose, unstable_rate_warning
 from ._engine import kernels as engine
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning,
                           FitInterrupted, HistoryMemoryError)
+from ._learning_rate import stable_factor
 from ._result import FitResult, History
 from ._standardize import to_descent_units, to_original_units
 
@@ -65,10 +66,12 @@ class Descent:
         About how many point-visits one iteration costs (the slices' length).
     stacklevel : int
         Of that warning, counted from here.
+    l2 : float >= 0
+        The L2 penalty (``fit``'s ``l2``, already checked).
     """
 
     def __init__(self, source, init, fit_intercept, standardize, warn_underdetermined=True,
-                 iteration_points=None, stacklevel=3):
+                 iteration_points=None, stacklevel=3, l2=0.0):
         d = source.n_features
         self.source = source
         self.fit_intercept = fit_intercept
@@ -85,7 +88,9 @@ class Descent:
                 f"least-squares solution is not unique; gradient descent converges to the one "
                 f"nearest init", UserWarning, stacklevel=stacklevel)
         # raises on a column standardize=True cannot scale
-        self.curvature = Curvature(source, fit_intercept, standardize)
+        self.curvature = Curvature(source, fit_intercept, standardize, l2)
+        # the step's update (descend sets them): momentum, Nesterov, the L2 penalty
+        self.momentum, self.nesterov, self.penalty = 0.0, False, None
         # the step's state: the start in the descent's units, no previous point
         # yet (cost 0, already recorded), no cost limit until iteration 0 sets it
         p = d + 1
@@ -147,7 +152,7 @@ class Descent:
         return self.source.run(self.state, c.center, c.inv_scale, self.fit_intercept,
                                iteration, stop_at, learning_rate, grad_factor, cost_factor,
                                max_iter, tol, self.rise_floor, record_every, rows,
-                               row_iteration)
+                               row_iteration, self.momentum, self.nesterov, self.penalty)
 
     def limits_thunk(self, cost):
         """A callable returning the LearningRateLimits of the cost: the limits themselves
@@ -167,26 +172,39 @@ def _plural(count, word):
 
 
 def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,
-            progress, callback, stacklevel=3):
+            progress, callback, stacklevel=3, momentum=None, nesterov=False):
     """Run a validated descent in slices; return its FitResult or raise.
 
     ``stacklevel`` points the warnings at the user's call (fit -> descend: 3).
+    ``momentum`` (None, "auto" or beta in [0, 1)) and ``nesterov``: checked.
     """
     curvature = descent.curvature
     limits = descent.limits_thunk(cost)   # the eigenvalues, worked out only when needed
+    descent.penalty = curvature.penalty(cost)
+    if momentum == "auto" or (learning_rate == "auto" and momentum):
+        limits = curvature.limits(cost)
+        learning_rate, momentum = limits.with_momentum(learning_rate, momentum, nesterov)
+        if not momentum >= 0:
+            raise ValueError("momentum='auto' cannot be worked out: the squares of x "
+                             "overflow float64; rescale x")
+    momentum = 0.0 if momentum is None else momentum
+    # the stability limit with momentum is this many times 2/lambda_max
+    factor = stable_factor(momentum, nesterov)
+    descent.momentum, descent.nesterov = momentum, nesterov
     if learning_rate == "auto":
         limits = curvature.limits(cost)
         learning_rate = limits.optimal
-        if not learning_rate > 0:
-            raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
-                             "overflow float64; rescale x")
-    elif not curvature.surely_stable(learning_rate, cost):
+    if not learning_rate > 0:
+        raise ValueError("learning_rate='auto' cannot be worked out: the squares of x "
+                         "overflow float64; rescale x")
+    if not curvature.surely_stable(learning_rate / factor, cost):
         limits = curvature.limits(cost)
-        if learning_rate >= limits.max_stable:
-            warnings.warn(unstable_rate_warning(learning_rate, limits), DivergenceWarning,
-                          stacklevel=stacklevel)
-            # at this rate the cost may rise (below 2/lambda_max it never does): a
-            # cost above twice its start ends the descent as diverged
+        if learning_rate >= limits.max_stable * factor:
+            warnings.warn(unstable_rate_warning(learning_rate, limits, momentum, nesterov),
+                          DivergenceWarning, stacklevel=stacklevel)
+            # at this rate the cost may rise for good (below the limit a plain
+            # descent's cost never rises, and with momentum it rises only to
+            # fall back): a cost above twice its start ends the descent as diverged
             descent.rise_floor = _RISE_FLOOR
     n_points, points_per_iteration = descent.n_points, descent.iteration_points
 
@@ -302,10 +320,11 @@ class _Run:
         n_iter = int(history.iteration[-1]) if len(history) else 0
         diagnosis = functools.partial(diagnose, limits, learning_rate, status, n_iter,
                                       max_iter, tol, gradient_norm, descent.n_params, n_points,
-                                      stopped_by)
+                                      stopped_by, momentum=descent.momentum,
+                                      nesterov=descent.nesterov)
         return _translate_status(status, history, gradient_norm, learning_rate, max_iter,
                                  None if callback_error else tol, descent.init, diagnosis,
-                                 stopped_by, stacklevel + 1)
+                                 stopped_by, stacklevel + 1, descent.momentum)
 
 
 def _history(descent, rows, row_iteration):
@@ -339,7 +358,7 @@ def _attach_result(err, make_result):
 
 
 def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
-                      diagnosis, stopped_by=None, stacklevel=4):
+                      diagnosis, stopped_by=None, stacklevel=4, momentum=0.0):
     """Turn the kernel's status into a FitResult, a warning or an error."""
     one_feature = history.coef.shape[1] == 1
     if len(history) == 0:
@@ -349,6 +368,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
                            n_iter=0, converged=False, cost=float("inf"),
                            gradient_norm=float("inf"), history=history,
                            coef=np.array(start[1:]), learning_rate=learning_rate,
+                           momentum=momentum,
                            _diagnose=diagnosis)
         raise DivergenceError(
             f"the cost is not finite at the starting point init={start}: the squared "
@@ -367,6 +387,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
         stopped_by=stopped_by,
         coef=coef,
         learning_rate=learning_rate,
+        momentum=momentum,
         _diagnose=diagnosis,
     )
     if status == engine.STATUS_DIVERGED:

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from ._engine import kernels as engine
+from ._learning_rate import stable_factor
 from ._validate import plural
 
 # Beyond this condition number the Hessian's smallest curvature is below
@@ -41,27 +42,40 @@ def round_down(value, digits=3):
     return math.floor(value / step) * step
 
 
-def suggested_rate(limits):
+def suggested_rate(limits, factor=1.0):
     """A round learning rate that converges: the optimal rate rounded down to 2 digits.
 
     Below the optimal rate 2/(lambda_min + lambda_max), itself below the
     stability limit 2/lambda_max, so it never diverges.  The one number the
     DivergenceWarning, the DivergenceError and the diagnosis all suggest.
+    With momentum both are ``factor`` (stable_factor) times larger.
     """
-    return round_down(limits.optimal, 2)
+    return round_down(limits.optimal * factor, 2)
 
 
-def unstable_rate_warning(learning_rate, limits):
-    """The DivergenceWarning's text for a learning rate at or above 2/lambda_max."""
+def unstable_rate_warning(learning_rate, limits, momentum=0.0, nesterov=False):
+    """The DivergenceWarning's text for a learning rate at or above the stability limit
+    (2/lambda_max without momentum)."""
+    factor = stable_factor(momentum, nesterov)
     return (f"learning_rate={learning_rate:g} will diverge on this data: it must be below "
-            f"{round_down(limits.max_stable):g} (2/lambda_max of the cost's curvature); "
-            f"{_lower_rate(limits)}")
+            f"{round_down(limits.max_stable * factor):g} ({_limit_words(momentum, nesterov)}); "
+            f"{_lower_rate(limits, factor)}")
 
 
-def _lower_rate(limits):
-    """The advice after a learning rate that is too high."""
-    return (f"use a smaller one, such as learning_rate={suggested_rate(limits):g}, or "
-            f"learning_rate='auto' ({limits.optimal:.6g}, the fastest)")
+def _limit_words(momentum, nesterov):
+    """The stability limit as a formula."""
+    if not momentum:
+        return "2/lambda_max of the cost's curvature"
+    if nesterov:
+        return (f"2(1 + {momentum:.3g})/((1 + 2*{momentum:.3g}) lambda_max) of the cost's "
+                f"curvature, with Nesterov momentum")
+    return f"2(1 + {momentum:.3g})/lambda_max of the cost's curvature, with momentum"
+
+
+def _lower_rate(limits, factor=1.0):
+    """The advice after a learning rate that is too high (``factor``: stable_factor)."""
+    return (f"use a smaller one, such as learning_rate={suggested_rate(limits, factor):g}, "
+            f"or learning_rate='auto' ({limits.optimal * factor:.6g}, the fastest)")
 
 
 def _is_optimal(learning_rate, limits):
@@ -94,37 +108,43 @@ def _count(n):
 
 
 def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm,
-             n_params, n_points, stopped_by=None, headline=True):
+             n_params, n_points, stopped_by=None, headline=True, momentum=0.0,
+             nesterov=False):
     """The sentences of FitResult.diagnosis; ``limits`` may be a callable returning them.
 
     ``headline=False`` leaves out the first words that say what happened
-    ("diverged: "), for a message that has said it already.
+    ("diverged: "), for a message that has said it already.  ``momentum``
+    and ``nesterov``: the descent's beta (0: plain) and look-ahead.
     """
     if callable(limits):
         limits = limits()
     out = []
-    rho = limits.rate(learning_rate)
+    rho = (limits.momentum_rate(learning_rate, momentum, nesterov) if momentum
+           else limits.rate(learning_rate))
+    factor = stable_factor(momentum, nesterov)
     kappa = limits.condition_number
     needed = None   # the iterations this descent needed (or would need) in all
     if status == engine.STATUS_CONVERGED:
         needed = n_iter
         out.append(f"converged in {plural(n_iter, 'iteration')}: the gradient norm "
                    f"{gradient_norm:.3g} is <= tol={tol:g}" + (
-                       _at_optimal_rate(limits) if _overshoots(limits, learning_rate)
+                       _at_optimal_rate(limits) if not momentum
+                       and _overshoots(limits, learning_rate)
                        and _is_optimal(learning_rate, limits) else "."))
     elif status == engine.STATUS_DIVERGED:
         lead = "diverged: " if headline else ""
         if math.isnan(limits.max_stable):
             out.append(f"{lead}the squares of x overflow float64, so the cost's curvature "
                        f"cannot even be computed; rescale x and y.")
-        elif learning_rate >= limits.max_stable:
+        elif learning_rate >= limits.max_stable * factor:
             out.append(f"{lead}learning_rate={learning_rate:g} is at or above this data's "
-                       f"stability limit 2/lambda_max = {limits.max_stable:.6g}, so the error "
-                       f"grows by a factor {rho:.3g} per iteration; {_lower_rate(limits)}.")
+                       f"stability limit {_limit_words(momentum, nesterov)} = "
+                       f"{limits.max_stable * factor:.6g}, so the error grows by a factor "
+                       f"{rho:.3g} per iteration; {_lower_rate(limits, factor)}.")
         else:
             out.append(f"{lead}learning_rate={learning_rate:g} is below the stability limit "
-                       f"{limits.max_stable:.6g}, but the squared residuals overflow float64; "
-                       f"rescale x and y.")
+                       f"{limits.max_stable * factor:.6g}, but the squared residuals overflow "
+                       f"float64; rescale x and y.")
     elif status == engine.STATUS_RUNNING:   # stopped from outside the kernel
         why = {"callback": "by the callback", "memory": "when the history ran out of memory"
                }.get(stopped_by, "by Ctrl-C")
@@ -143,8 +163,8 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                 f"(the error shrinks by a factor {_factor(rho)} per iteration)")
         out.append(f"stopped at max_iter={max_iter} before converging: the gradient norm is "
                    f"{gradient_norm:.3g}, above tol={tol:g}; {more}.")
-    if (status != engine.STATUS_DIVERGED and _overshoots(limits, learning_rate)
-            and not _is_optimal(learning_rate, limits)):
+    if (status != engine.STATUS_DIVERGED and not momentum
+            and _overshoots(limits, learning_rate) and not _is_optimal(learning_rate, limits)):
         out.append(f"The parameters were bouncing: learning_rate={learning_rate:g} is above "
                    f"1/lambda_max = {limits.max_no_bounce:.6g}, so each step overshoots the "
                    f"minimum along the steepest direction (below 2/lambda_max = "
@@ -171,7 +191,7 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                    f"iterations, and float64 rounding allows about "
                    f"{max(0.0, 16 - math.log10(kappa)):.0f} correct digits.")
     # what would converge (sooner) comes last
-    if status == engine.STATUS_DIVERGED and learning_rate >= limits.max_stable:
+    if status == engine.STATUS_DIVERGED and learning_rate >= limits.max_stable * factor:
         # a rate below the limit converges, but on badly scaled columns slowly
         gain = _standardize_gain(limits, limits.rate("auto"),
                                  limits.iterations("auto", _REDUCTION), status,
@@ -183,7 +203,40 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
         out.append(gain)
     elif status == engine.STATUS_MAX_ITER and tol is not None and needed is not None:
         out.append(_max_iter_advice(limits, learning_rate, rho, needed))
+    faster = None if momentum else _momentum_gain(limits, rho, needed, status)
+    if faster:
+        out.append(faster)
     return " ".join(out)
+
+
+def _iterations_per_e(rho):
+    """Iterations that shrink the error by the factor e at the factor rho per iteration."""
+    return math.inf if rho >= 1 else (-1.0 / math.log(rho) if rho > 0 else 1.0)
+
+
+def _momentum_gain(limits, rho, needed, status):
+    """A sentence saying momentum='auto' would converge far sooner, or None.
+
+    Said, like _standardize_gain's, after a slow plain descent when the heavy
+    ball at its own parameters needs ``_GAIN`` times fewer iterations for the
+    same reduction of the error: about sqrt(kappa)/2 iterations per factor e
+    against kappa/2.
+    """
+    if (needed is None or limits.condition_number < _SLOW or math.isinf(needed)
+            or status == engine.STATUS_CONVERGED and needed < _LONG or not 0 < rho < 1):
+        return None
+    heavy = limits.momentum_rate("auto", "auto")
+    if not 0 <= heavy < 1:
+        return None
+    fewer = _iterations_for(needed * math.log(rho), heavy)
+    if fewer * _GAIN > needed:
+        return None
+    return (f"momentum='auto' (CLI: --momentum auto) would converge in about {_count(fewer)} "
+            f"against {_count(needed)} here: with the condition number "
+            f"{limits.condition_number:.3g}, plain descent needs about "
+            f"{_iterations_per_e(limits.rate('auto')):.3g} iterations per factor e of the "
+            f"error at best (about kappa/2), the heavy ball about "
+            f"{_iterations_per_e(heavy):.3g} (about sqrt(kappa)/2).")
 
 
 def _overshoots(limits, learning_rate):

@@ -15,7 +15,7 @@
 
   const E = typeof module === "object" && module.exports
     ? require("./_explore_engine.js") : root.GdfastEngine;
-  const { format, powerOfTen } = E;
+  const { format, powerOfTen, stable_factor } = E;
 
   // the Python names the port reads like (math, _kernels' statuses)
   const math = { inf: Infinity, isinf: (v) => v === Infinity || v === -Infinity,
@@ -53,22 +53,33 @@
   }
 
   /** _diagnosis.py suggested_rate: the optimal rate rounded down to 2 digits. */
-  function suggested_rate(limits) {
-    return round_down(limits.optimal, 2);
+  function suggested_rate(limits, factor = 1.0) {
+    return round_down(limits.optimal * factor, 2);
   }
 
   /** _diagnosis.py unstable_rate_warning: the DivergenceWarning's text. */
-  function unstable_rate_warning(learning_rate, limits) {
+  function unstable_rate_warning(learning_rate, limits, momentum = 0.0, nesterov = false) {
+    const factor = stable_factor(momentum, nesterov);
     return (`learning_rate=${format(learning_rate, "g")} will diverge on this data: it must ` +
-            `be below ${format(round_down(limits.max_stable), "g")} (2/lambda_max of the ` +
-            `cost's curvature); ` +
-            `${_lower_rate(limits)}`);
+            `be below ${format(round_down(limits.max_stable * factor), "g")} ` +
+            `(${_limit_words(momentum, nesterov)}); ${_lower_rate(limits, factor)}`);
+  }
+
+  /** _diagnosis.py _limit_words: the stability limit as a formula. */
+  function _limit_words(momentum, nesterov) {
+    if (!momentum) return "2/lambda_max of the cost's curvature";
+    if (nesterov) {
+      return `2(1 + ${format(momentum, ".3g")})/((1 + 2*${format(momentum, ".3g")}) ` +
+        `lambda_max) of the cost's curvature, with Nesterov momentum`;
+    }
+    return `2(1 + ${format(momentum, ".3g")})/lambda_max of the cost's curvature, with momentum`;
   }
 
   /** _diagnosis.py _lower_rate: the advice after a learning rate that is too high. */
-  function _lower_rate(limits) {
-    return (`use a smaller one, such as learning_rate=${format(suggested_rate(limits), "g")}, or ` +
-            `learning_rate='auto' (${format(limits.optimal, ".6g")}, the fastest)`);
+  function _lower_rate(limits, factor = 1.0) {
+    return (`use a smaller one, such as learning_rate=` +
+            `${format(suggested_rate(limits, factor), "g")}, ` +
+            `or learning_rate='auto' (${format(limits.optimal * factor, ".6g")}, the fastest)`);
   }
 
   /** _diagnosis.py _is_optimal. */
@@ -102,32 +113,35 @@
    * is one of the engine's STATUS; ``tol`` null for Python's None.
    */
   function diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm,
-                    n_params, n_points, stopped_by = null, headline = true) {
+                    n_params, n_points, stopped_by = null, headline = true, momentum = 0.0,
+                    nesterov = false) {
     if (typeof limits === "function") limits = limits();
     const out = [];
-    const rho = limits.rate(learning_rate);
+    const rho = (momentum ? limits.momentum_rate(learning_rate, momentum, nesterov)
+      : limits.rate(learning_rate));
+    const factor = stable_factor(momentum, nesterov);
     const kappa = limits.condition_number;
     let needed = null;   // the iterations this descent needed (or would need) in all
     if (status === _kernels.STATUS_CONVERGED) {
       needed = n_iter;
       out.push(`converged in ${plural(n_iter, "iteration")}: the gradient norm ` +
                `${format(gradient_norm, ".3g")} is <= tol=${format(tol, "g")}` + (
-                 _overshoots(limits, learning_rate) && _is_optimal(learning_rate, limits)
-                   ? _at_optimal_rate(limits) : "."));
+                 !momentum && _overshoots(limits, learning_rate) &&
+                   _is_optimal(learning_rate, limits) ? _at_optimal_rate(limits) : "."));
     } else if (status === _kernels.STATUS_DIVERGED) {
       const lead = headline ? "diverged: " : "";
       if (math.isnan(limits.max_stable)) {
         out.push(`${lead}the squares of x overflow float64, so the cost's curvature ` +
                  `cannot even be computed; rescale x and y.`);
-      } else if (learning_rate >= limits.max_stable) {
+      } else if (learning_rate >= limits.max_stable * factor) {
         out.push(`${lead}learning_rate=${format(learning_rate, "g")} is at or above this ` +
-                 `data's stability limit 2/lambda_max = ${format(limits.max_stable, ".6g")}, so ` +
-                 `the error grows by a factor ${format(rho, ".3g")} per iteration; ` +
-                 `${_lower_rate(limits)}.`);
+                 `data's stability limit ${_limit_words(momentum, nesterov)} = ` +
+                 `${format(limits.max_stable * factor, ".6g")}, so the error grows by a ` +
+                 `factor ${format(rho, ".3g")} per iteration; ${_lower_rate(limits, factor)}.`);
       } else {
         out.push(`${lead}learning_rate=${format(learning_rate, "g")} is below the stability ` +
-                 `limit ${format(limits.max_stable, ".6g")}, but the squared residuals overflow ` +
-                 `float64; rescale x and y.`);
+                 `limit ${format(limits.max_stable * factor, ".6g")}, but the squared ` +
+                 `residuals overflow float64; rescale x and y.`);
       }
     } else if (status === _kernels.STATUS_RUNNING) {   // stopped from outside the kernel
       const why = new Map([["callback", "by the callback"],
@@ -149,8 +163,8 @@
       out.push(`stopped at max_iter=${max_iter} before converging: the gradient norm is ` +
                `${format(gradient_norm, ".3g")}, above tol=${format(tol, "g")}; ${more}.`);
     }
-    if (status !== _kernels.STATUS_DIVERGED && _overshoots(limits, learning_rate) &&
-        !_is_optimal(learning_rate, limits)) {
+    if (status !== _kernels.STATUS_DIVERGED && !momentum &&
+        _overshoots(limits, learning_rate) && !_is_optimal(learning_rate, limits)) {
       out.push(`The parameters were bouncing: learning_rate=${format(learning_rate, "g")} is ` +
                `above 1/lambda_max = ${format(limits.max_no_bounce, ".6g")}, so each step ` +
                `overshoots the minimum along the steepest direction (below 2/lambda_max = ` +
@@ -183,7 +197,7 @@
     }
     // what would converge (sooner) comes last
     let gain;
-    if (status === _kernels.STATUS_DIVERGED && learning_rate >= limits.max_stable) {
+    if (status === _kernels.STATUS_DIVERGED && learning_rate >= limits.max_stable * factor) {
       // a rate below the limit converges, but on badly scaled columns slowly
       gain = _standardize_gain(limits, limits.rate("auto"),
                                limits.iterations("auto", _REDUCTION), status,
@@ -197,7 +211,32 @@
     } else if (status === _kernels.STATUS_MAX_ITER && tol !== null && needed !== null) {
       out.push(_max_iter_advice(limits, learning_rate, rho, needed));
     }
+    const faster = momentum ? null : _momentum_gain(limits, rho, needed, status);
+    if (faster) out.push(faster);
     return out.join(" ");
+  }
+
+  /** _diagnosis.py _iterations_per_e: iterations per factor e at the factor rho. */
+  function _iterations_per_e(rho) {
+    return rho >= 1 ? math.inf : (rho > 0 ? -1.0 / math.log(rho) : 1.0);
+  }
+
+  /** _diagnosis.py _momentum_gain: momentum='auto' would converge far sooner, or null. */
+  function _momentum_gain(limits, rho, needed, status) {
+    if (needed === null || limits.condition_number < _SLOW || math.isinf(needed) ||
+        (status === _kernels.STATUS_CONVERGED && needed < _LONG) || !(0 < rho && rho < 1)) {
+      return null;
+    }
+    const heavy = limits.momentum_rate("auto", "auto");
+    if (!(0 <= heavy && heavy < 1)) return null;
+    const fewer = _iterations_for(needed * math.log(rho), heavy);
+    if (fewer * _GAIN > needed) return null;
+    return (`momentum='auto' (CLI: --momentum auto) would converge in about ${_count(fewer)} ` +
+            `against ${_count(needed)} here: with the condition number ` +
+            `${format(limits.condition_number, ".3g")}, plain descent needs about ` +
+            `${format(_iterations_per_e(limits.rate('auto')), ".3g")} iterations per factor e of ` +
+            `the error at best (about kappa/2), the heavy ball about ` +
+            `${format(_iterations_per_e(heavy), ".3g")} (about sqrt(kappa)/2).`);
   }
 
   /** _diagnosis.py _overshoots: the rate is above 1/lambda_max (but below 2/lambda_max). */
@@ -274,7 +313,8 @@
   function diagnosis(stats, options, result) {
     const limits = () => E.limits(stats, options.cost, options.standardize);
     return diagnose(limits, options.rate, result.status, result.nIter, options.maxIter,
-                    options.tol, result.gradientNorm, 2, stats.n);
+                    options.tol, result.gradientNorm, 2, stats.n, null, true,
+                    options.momentum || 0);
   }
 
   const port = { FLOAT64_LIMIT, _SLOW, _LONG, _GAIN, _REDUCTION, _SAME_RATE, plural,

@@ -156,6 +156,17 @@
   }
 
   /** gdfast/_learning_rate.py LearningRateLimits: its fields, methods and names. */
+  /** _learning_rate.py _difference: a - b, or 0 within a few roundings of a and b. */
+  function _difference(a, b) {
+    const diff = a - b;
+    return Math.abs(diff) <= 16 * EPS * Math.max(Math.abs(a), Math.abs(b)) ? 0 : diff;
+  }
+
+  /** _learning_rate.py stable_factor: the stability limit with momentum over 2/lambda_max. */
+  function stable_factor(momentum = 0.0, nesterov = false) {
+    return nesterov ? (1 + momentum) / (1 + 2 * momentum) : 1 + momentum;
+  }
+
   class LearningRateLimits {
     constructor(eigenvalues, max_stable, max_no_bounce, optimal, condition_number,
                 _hessian = null, _fit_intercept = null, estimated = false) {
@@ -219,6 +230,64 @@
       const standard = !this._fit_intercept ? corr
         : [[1, ...corr.map(() => 0)], ...corr.map((row) => [0, ...row])];
       return LearningRateLimits.from_hessian(standard.map((row) => row.map((v) => c * v)));
+    }
+
+    /** LearningRateLimits._extremes: [lambda_min, lambda_max] over the non-zero curvatures. */
+    _extremes() {
+      const ev = this.eigenvalues;
+      const big = ev[ev.length - 1];
+      if (!(big > 0)) return [big, big];
+      return [ev.filter((v) => v > big * (ev.length * EPS))[0], big];
+    }
+
+    /** LearningRateLimits.momentum_auto: [learning_rate, momentum] fastest with momentum. */
+    momentum_auto(nesterov = false) {
+      const [small, big] = this._extremes();
+      if (!(big > 0)) return [this.optimal, 0.0];
+      const kappa = big / small;
+      if (nesterov) {
+        const root = Math.sqrt(3 * kappa + 1);
+        return [4 / (3 * big + small), (root - 2) / (root + 2)];
+      }
+      const root = Math.sqrt(kappa);
+      return [4 / (Math.sqrt(big) + Math.sqrt(small)) ** 2, ((root - 1) / (root + 1)) ** 2];
+    }
+
+    /** LearningRateLimits.momentum_rate: the factor the error shrinks by with momentum. */
+    momentum_rate(learning_rate = "auto", momentum = 0.0, nesterov = false) {
+      [learning_rate, momentum] = this.with_momentum(learning_rate, momentum, nesterov);
+      const ev = this.eigenvalues;
+      const top = ev[ev.length - 1];
+      if (Number.isNaN(top) || Number.isNaN(learning_rate)) return NaN;
+      const positive = top > 0 ? ev.filter((v) => v > top * (ev.length * EPS)) : [top];
+      const root_b = Math.sqrt(momentum);
+      return Math.max(...positive.map((v) => {
+        const step = learning_rate * v;
+        const c = _difference(1, step);
+        // the discriminant trace**2 - 4 det in factored form, a factor within rounding
+        // of 0 taken as 0 (see the Python)
+        const trace = nesterov ? (1 + momentum) * c : 1 + momentum - step;
+        const det = nesterov ? momentum * c : momentum;
+        const disc = nesterov ? c * _difference((1 - momentum) ** 2, (1 + momentum) ** 2 * step)
+          : _difference((1 - root_b) ** 2, step) * _difference((1 + root_b) ** 2, step);
+        // real roots: the larger |(trace +- sqrt(disc)) / 2|; complex: |z| = sqrt(det)
+        return disc > 0 ? 0.5 * (Math.abs(trace) + Math.sqrt(Math.abs(disc)))
+          : Math.sqrt(Math.abs(det));
+      }));
+    }
+
+    /** LearningRateLimits.with_momentum: [learning_rate, momentum], "auto" resolved. */
+    with_momentum(learning_rate, momentum, nesterov = false) {
+      if (momentum === null || momentum === undefined) momentum = 0.0;
+      if (momentum === "auto") {
+        let rate;
+        [rate, momentum] = this.momentum_auto(nesterov);
+        if (learning_rate === null || learning_rate === "auto") learning_rate = rate;
+      }
+      if (learning_rate === null || learning_rate === "auto") {
+        learning_rate = this.optimal * stable_factor(momentum, nesterov);
+      }
+      return [learning_rate, momentum];
     }
 
     /** LearningRateLimits._learning_rate: null and "auto" mean ``optimal``. */
@@ -316,7 +385,8 @@
    * recorded).  ``riseFloor``: 0 at a rate at or above the stability limit
    * (a cost above twice the start's is divergence there), else Infinity.
    */
-  function descendStatistics(stats, map, rate, start, maxIter, tol, cost, riseFloor) {
+  function descendStatistics(stats, map, rate, start, maxIter, tol, cost, riseFloor,
+                             momentum = 0) {
     const [costFactor, gradFactor] = costFactors(cost, stats.weight_sum);
     const clearlyAboveTol = tol < 0 ? -1 : (1e-290 < tol * tol && tol * tol < 1e290
       ? 4 * tol * tol : Infinity);
@@ -326,6 +396,7 @@
     let params = [start[0] + start[1] * map.center, start[1] / map.inv_scale];
     let g = [Infinity, 0];
     let prevG = [Infinity, 0];
+    let velocity = [0, 0];     // the last step (momentum)
     let costLimit = Infinity;
     let k = 0;
     let status = STATUS.RUNNING;
@@ -352,7 +423,14 @@
       const b1 = params[1] * map.inv_scale;
       push(rows, k, params[0] - b1 * map.center, b1, J);
       if (status !== STATUS.RUNNING) break;
-      const moved = [params[0] - rate * g[0], params[1] - rate * g[1]];
+      // step.pxd: plain params -= rate * g; heavy ball v = beta v - rate g, params += v
+      let moved;
+      if (momentum === 0) {
+        moved = [params[0] - rate * g[0], params[1] - rate * g[1]];
+      } else {
+        velocity = [momentum * velocity[0] - rate * g[0], momentum * velocity[1] - rate * g[1]];
+        moved = [params[0] + velocity[0], params[1] + velocity[1]];
+      }
       if (!moved.every(Number.isFinite)) {
         status = STATUS.DIVERGED;
         break;
@@ -389,10 +467,12 @@
   function descend(stats, options) {
     const map = feature_map(stats, options.standardize);
     const lim = limits(stats, options.cost, options.standardize);
+    const momentum = options.momentum || 0;   // the heavy ball's beta (no Nesterov here)
     // _descent.descend: the test of a rising cost is made at or above the limit only
-    const riseFloor = lim !== null && options.rate >= lim.max_stable ? 0 : Infinity;
+    const riseFloor = lim !== null && options.rate >= lim.max_stable * stable_factor(momentum)
+      ? 0 : Infinity;
     return descendStatistics(stats, map, options.rate, options.start, options.maxIter,
-                             options.tol, options.cost, riseFloor);
+                             options.tol, options.cost, riseFloor, momentum);
   }
 
   /** The least-squares line (the bottom of the valley): [b0, b1]. */
@@ -402,7 +482,7 @@
   }
 
   const engine = { STATUS, EPS, formatG, formatF0, format, powerOfTen, feature_map, hessian,
-                   LearningRateLimits, limits, costAt, descend, minimum };
+                   stable_factor, LearningRateLimits, limits, costAt, descend, minimum };
   if (typeof module === "object" && module.exports) {
     module.exports = engine;
   } else {

@@ -17,6 +17,7 @@
 
   const state = {
     rate: DATA.learning_rate,
+    momentum: 0,
     start: DATA.start.slice(),
     maxIter: DATA.max_iter,
     cost: DATA.cost,
@@ -393,7 +394,7 @@
 
   function options() {
     return { rate: state.rate, start: state.start, maxIter: state.maxIter, tol: state.tol,
-             cost: state.cost, standardize: state.standardize };
+             cost: state.cost, standardize: state.standardize, momentum: state.momentum };
   }
 
   function update() {
@@ -405,6 +406,7 @@
       ? { row, k: h.iteration[row], b0: h.intercept[row], b1: h.slope[row], cost: h.cost[row] }
       : { row: -1, k: 0, b0: state.start[0], b1: state.start[1], cost: Infinity };
     show("rate-value", state.rate, 6);
+    show("momentum-value", state.momentum, 3);
     show("iterations-value", state.maxIter);
     $("start").textContent = `(${E.formatG(state.start[0], 5)}, ${E.formatG(state.start[1], 5)})`;
     $("start").dataset.b0 = String(state.start[0]);
@@ -527,6 +529,11 @@
     });
     $("rate").addEventListener("input", () => {
       state.rate = rateAt(Number($("rate").value));
+      schedule();
+    });
+    $("momentum").value = String(Math.round(100 * state.momentum));
+    $("momentum").addEventListener("input", () => {
+      state.momentum = Number($("momentum").value) / 100;
       schedule();
     });
     $("iterations").addEventListener("input", () => {

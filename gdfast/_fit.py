@@ -2,14 +2,14 @@
 from ._descent import Descent, descend
 from ._statistics import Statistics, stats_iteration_points
 from ._sums import DataSums, LineStatistics, StatisticsSums
-from ._validate import (check_data, check_descent_options, check_init, check_method,
-                        check_n_threads, check_params, check_sample_weight)
+from ._validate import (check_data, check_descent_options, check_init, check_l2, check_method,
+                        check_momentum, check_n_threads, check_params, check_sample_weight)
 
 
 def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
         sample_weight=None,
         init=None, record_every="auto", fit_intercept=True, standardize=False, progress=False,
-        callback=None, method="batch", n_threads=None):
+        callback=None, method="batch", n_threads=None, momentum=None, nesterov=False, l2=0.0):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current
@@ -155,6 +155,49 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
         busy with other work the team waits for its slowest thread: pass 1
         there.
 
+    momentum : None, float in [0, 1) or "auto", default None
+        The heavy ball: each step keeps ``momentum`` (beta) times the step
+        before it, ``v <- beta * v - learning_rate * g``, ``b <- b + v``
+        (None or 0: plain descent, bit for bit).  Along a narrow valley the
+        steps that zig-zag across it cancel and those along it add up, so
+        on a quadratic cost the error shrinks by about 1 - 2/sqrt(kappa)
+        per iteration instead of 1 - 2/kappa: about sqrt(kappa)/2
+        iterations per factor e instead of kappa/2 (kappa: the condition
+        number, see :func:`learning_rate_limits`).  ``"auto"``: beta =
+        ((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**2 and, with
+        ``learning_rate="auto"``, learning_rate = 4/(sqrt(lambda_max) +
+        sqrt(lambda_min))**2 (Polyak's values; see
+        :meth:`LearningRateLimits.momentum_auto`), worked out before the
+        first iteration.  A number with ``learning_rate="auto"`` takes
+        learning_rate = (1 + beta) * 2/(lambda_min + lambda_max).  The
+        descent is stable below 2(1 + beta)/lambda_max.  With momentum the
+        cost may rise for a while before it falls again: that is not
+        divergence (only at or above the stability limit is a cost above
+        twice the start's taken as one).  ``FitResult.momentum`` is the beta
+        used.
+    nesterov : bool, default False
+        Nesterov's look-ahead: the gradient is taken at b + beta * v, the
+        point the momentum is carrying the parameters to (``v <- beta * v -
+        learning_rate * g``; ``b <- b + beta * v - learning_rate * g``, b
+        being the look-ahead point itself, as in PyTorch).  The history, the
+        cost and the result are those of the look-ahead points.  Stable
+        below 2(1 + beta)/((1 + 2 beta) lambda_max); ``momentum="auto"``
+        then takes learning_rate = 4/(3 lambda_max + lambda_min) and beta =
+        (sqrt(3 kappa + 1) - 2)/(sqrt(3 kappa + 1) + 2) (Lessard, Recht and
+        Packard).  No effect without momentum.
+    l2 : float >= 0, default 0.0
+        An L2 (ridge) penalty on the coefficients, not on the intercept:
+        the cost becomes J + 0.5 * l2 * ||b||**2 with the one-half MSE
+        (J + l2 * ||b||**2 with the MSE, so that it stays twice the one-half
+        MSE, with the same minimum), b = (b1..bd) in the units of x (also
+        with ``standardize=True``).  Its minimum is scikit-learn's
+        ``Ridge(alpha=l2 * N)`` (``alpha=l2 * sum(sample_weight)`` with
+        weights): Ridge minimises ||y - X b||**2 + alpha ||b||**2, which is
+        2N times the penalised one-half MSE.  The cost in the history and
+        the result includes the penalty; the curvature (the learning-rate
+        limits, ``"auto"``, the diagnosis) gains l2 on each coefficient's
+        diagonal, so the penalty also makes the descent faster.
+
     Returns
     -------
     FitResult
@@ -213,6 +256,8 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
                                                  progress, callback)
     method = check_method(method)
     n_threads = check_n_threads(n_threads, x.shape[0])
+    momentum, nesterov = check_momentum(momentum, nesterov)
+    l2 = check_l2(l2)
     d = 1 if x.ndim == 1 else x.shape[1]
     # 1-D x with an intercept takes a pair (b0, b1), any other x its d + 1 values
     start = (check_params(None if init is None else check_init(init), 1, True)
@@ -226,9 +271,9 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
             stats = Statistics._from_checked(x, y, sample_weight, n_threads)
         descent = Descent(StatisticsSums(stats), start, fit_intercept, standardize,
                           warn_underdetermined=x.ndim == 2,
-                          iteration_points=stats_iteration_points(d))
+                          iteration_points=stats_iteration_points(d), l2=l2)
     else:
         descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
-                          fit_intercept, standardize, warn_underdetermined=x.ndim == 2)
+                          fit_intercept, standardize, warn_underdetermined=x.ndim == 2, l2=l2)
     return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                   record_every, progress, callback)
+                   record_every, progress, callback, momentum=momentum, nesterov=nesterov)

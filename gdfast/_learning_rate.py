@@ -13,6 +13,15 @@ per iteration, so it
 
 Directions of zero curvature (a singular H: more parameters than points,
 duplicate columns) are never moved by the descent and do not count.
+
+With momentum beta (the heavy ball, v = beta v - alpha g, b += v) the error
+along an eigenvector follows z**2 - (1 + beta - alpha lambda) z + beta = 0,
+stable for alpha < 2 (1 + beta) / lambda_max; Nesterov's look-ahead gives
+z**2 - (1 + beta)(1 - alpha lambda) z + beta (1 - alpha lambda) = 0, stable
+for alpha < 2 (1 + beta) / ((1 + 2 beta) lambda_max).  Their parameters set
+from the curvature (Polyak 1964; Lessard, Recht and Packard 2016) shrink the
+error by about 1 - 2/sqrt(kappa) per iteration instead of 1 - 2/kappa: about
+sqrt(kappa)/2 iterations per factor e instead of kappa/2.
 """
 import math
 from dataclasses import dataclass, field
@@ -25,6 +34,18 @@ from ._validate import check_learning_rate, check_real
 # An eigenvalue below this fraction of the largest (times the size of H) is
 # zero to float64 precision.
 _EPS = np.finfo(np.float64).eps
+
+
+def _difference(a, b):
+    """a - b, or 0 where it is within a few roundings of a and b (np arrays or floats)."""
+    diff = a - b
+    return np.where(np.abs(diff) <= 16 * _EPS * np.maximum(np.abs(a), np.abs(b)), 0.0, diff)
+
+
+def stable_factor(momentum=0.0, nesterov=False):
+    """The stability limit with momentum beta over the plain one (2 / lambda_max):
+    1 + beta for the heavy ball, (1 + beta) / (1 + 2 beta) for Nesterov."""
+    return (1.0 + momentum) / (1.0 + 2.0 * momentum) if nesterov else 1.0 + momentum
 
 
 def hessian(moments, center, inv_scale, fit_intercept, cost):
@@ -164,6 +185,87 @@ class LearningRateLimits:
             standard[1:, 1:] = corr
             corr = standard
         return LearningRateLimits.from_hessian(c * corr)
+
+    def _extremes(self):
+        """(lambda_min, lambda_max) over the non-zero curvatures (NaN when unknown)."""
+        ev = self.eigenvalues
+        big = float(ev[-1])
+        if not big > 0:
+            return big, big
+        return float(ev[ev > big * (len(ev) * _EPS)][0]), big
+
+    def momentum_auto(self, nesterov=False):
+        """(learning_rate, momentum) that converge fastest with momentum on this curvature.
+
+        The heavy ball (Polyak): alpha = 4 / (sqrt(lambda_max) +
+        sqrt(lambda_min))**2, beta = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))**2;
+        the error then shrinks by (sqrt(kappa) - 1) / (sqrt(kappa) + 1) per
+        iteration.  Nesterov (Lessard, Recht and Packard): alpha = 4 /
+        (3 lambda_max + lambda_min), beta = (sqrt(3 kappa + 1) - 2) /
+        (sqrt(3 kappa + 1) + 2), shrinking it by 1 - 2 / sqrt(3 kappa + 1).
+        kappa is lambda_max / lambda_min over the non-zero curvatures.  NaN
+        when the curvature is unknown.
+        """
+        small, big = self._extremes()
+        if not big > 0:   # no curvature (or unknown): no momentum
+            return self.optimal, 0.0
+        kappa = big / small
+        if nesterov:
+            root = math.sqrt(3.0 * kappa + 1.0)
+            return 4.0 / (3.0 * big + small), (root - 2.0) / (root + 2.0)
+        root = math.sqrt(kappa)
+        return (4.0 / (math.sqrt(big) + math.sqrt(small)) ** 2,
+                ((root - 1.0) / (root + 1.0)) ** 2)
+
+    def momentum_rate(self, learning_rate="auto", momentum=0.0, nesterov=False):
+        """The factor the error shrinks by per iteration with momentum (in the long run).
+
+        The largest |z| over the non-zero curvatures lambda of the roots of
+        z**2 - (1 + beta - alpha lambda) z + beta (heavy ball) or z**2 - (1 +
+        beta)(1 - alpha lambda) z + beta (1 - alpha lambda) (Nesterov);
+        >= 1 never converges.  ``learning_rate`` "auto" with ``momentum``
+        "auto": the pair of :meth:`momentum_auto`; "auto" with a number:
+        ``optimal`` times :func:`stable_factor` (inside the stable range).
+        ``momentum`` 0 gives :meth:`rate`.
+        """
+        learning_rate, momentum = self.with_momentum(learning_rate, momentum, nesterov)
+        ev = self.eigenvalues
+        if np.isnan(ev[-1]) or math.isnan(learning_rate):
+            return math.nan
+        positive = ev[ev > ev[-1] * (len(ev) * _EPS)] if ev[-1] > 0 else ev[-1:]
+        with np.errstate(over="ignore", invalid="ignore"):
+            step = learning_rate * positive
+            # the discriminant trace**2 - 4 det in factored form, each factor a difference
+            # of small or exact terms: at the parameters of momentum_auto it is 0 at
+            # lambda_min and lambda_max, where trace**2 - 4 det would cancel to noise of
+            # sqrt(eps) in the roots (against 1 - rho ~ 1/sqrt(kappa))
+            # (a double root moves by sqrt(delta) when the parameters move by delta, so
+            # a factor within rounding of 0 is taken as 0: a double root, |z| = sqrt(det))
+            if nesterov:
+                c = _difference(1.0, step)
+                trace, det = (1.0 + momentum) * c, momentum * c
+                disc = c * _difference((1.0 - momentum) ** 2, (1.0 + momentum) ** 2 * step)
+            else:
+                root_b = math.sqrt(momentum)
+                trace, det = 1.0 + momentum - step, np.full_like(step, momentum)
+                disc = (_difference((1.0 - root_b) ** 2, step)
+                        * _difference((1.0 + root_b) ** 2, step))
+            # real roots: the larger |(trace +- sqrt(disc)) / 2|; complex: |z| = sqrt(det)
+            modulus = np.where(disc > 0, 0.5 * (np.abs(trace) + np.sqrt(np.abs(disc))),
+                               np.sqrt(np.abs(det)))
+        return float(np.max(modulus))
+
+    def with_momentum(self, learning_rate, momentum, nesterov=False):
+        """(learning_rate, momentum) as numbers: "auto" resolved as fit resolves it."""
+        if momentum is None:
+            momentum = 0.0
+        if momentum == "auto":
+            rate, momentum = self.momentum_auto(nesterov)
+            if learning_rate is None or learning_rate == "auto":
+                learning_rate = rate
+        if learning_rate is None or learning_rate == "auto":
+            learning_rate = self.optimal * stable_factor(momentum, nesterov)
+        return float(learning_rate), float(momentum)
 
     def _learning_rate(self, learning_rate):
         """``learning_rate`` checked, with None and "auto" meaning ``optimal`` (maybe NaN)."""

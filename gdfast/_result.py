@@ -85,6 +85,9 @@ class FitResult:
         b1..bd where the descent stopped, in the units of x.
     learning_rate : float
         The learning rate used (the value ``learning_rate="auto"`` chose).
+    momentum : float
+        The momentum beta used (the value ``momentum="auto"`` chose; 0.0
+        for plain descent).
     diagnosis : str
         What happened, in words: converged; stopped at ``max_iter`` and how
         many iterations would have been needed; bouncing (learning rate
@@ -103,6 +106,7 @@ class FitResult:
     stopped_by: Optional[str] = None
     coef: np.ndarray = None
     learning_rate: float = None
+    momentum: float = 0.0
     _diagnose: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
@@ -159,6 +163,8 @@ class FitResult:
                      self.stopped_by,
                      f"converged in {n}" if self.converged else f"not converged after {n}")
         rate = "" if self.learning_rate is None else f", learning_rate {self.learning_rate:.6g}"
+        if self.momentum:
+            rate += f", momentum {self.momentum:.6g}"
         return (f"FitResult: {_line(self.intercept, self.coef)}\n"
                 f"  {ended}: cost {self.cost:.6g}, gradient norm {self.gradient_norm:.3g}"
                 f"{rate}\n"

@@ -19,9 +19,8 @@ from ._descent import Descent, descend
 from ._engine import kernels as engine
 from ._moments import Moments
 from ._sums import StatisticsSums
-from ._validate import (check_data, check_descent_options, check_n_threads, check_params,
-                        check_real,
-                        checked_weights, plural)
+from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
+                        check_n_threads, check_params, check_real, checked_weights, plural)
 
 # Statistics keep the weights' absolute size (they merge with others'), so
 # weights near the float64 limit can make their sums overflow.
@@ -263,7 +262,8 @@ def _field_array(value, name, ndim, shape=None):
 
 def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
                    cost="half_mse", init=None, record_every="auto", fit_intercept=True,
-                   standardize=False, progress=False, callback=None):
+                   standardize=False, progress=False, callback=None, momentum=None,
+                   nesterov=False, l2=0.0):
     """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
 
     Same parameters (less the data), history, stopping rules, warnings,
@@ -277,9 +277,9 @@ def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
     stats : Statistics
         Of data with a weight sum > 0.
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback
+progress, callback, momentum, nesterov, l2
         As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
-        intercept).
+        intercept; ``l2`` matches ``Ridge(alpha=l2 * stats.weight_sum)``).
 
     Returns
     -------
@@ -295,7 +295,8 @@ progress, callback
         As for :func:`gdfast.fit`.
     """
     return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                           fit_intercept, standardize, progress, callback)
+                           fit_intercept, standardize, progress, callback, momentum=momentum,
+                           nesterov=nesterov, l2=l2)
 
 
 # A statistics iteration costs about as much as visiting this many points.
@@ -316,20 +317,24 @@ _SETTINGS = ("learning_rate", "max_iter", "tol", "kernel_tol", "cost", "record_e
 
 
 def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                    standardize, progress, callback):
+                    standardize, progress, callback, momentum=None, nesterov=False, l2=0.0):
     """fit's checks of the descent's settings (all but init, which needs d): a dict."""
-    return dict(zip(_SETTINGS, check_descent_options(
+    settings = dict(zip(_SETTINGS, check_descent_options(
         learning_rate, max_iter, tol, cost, record_every, fit_intercept, standardize, progress,
         callback)))
+    settings["momentum"], settings["nesterov"] = check_momentum(momentum, nesterov)
+    settings["l2"] = check_l2(l2)
+    return settings
 
 
 def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                    fit_intercept, standardize, progress, callback, stacklevel=4):
+                    fit_intercept, standardize, progress, callback, stacklevel=4,
+                    momentum=None, nesterov=False, l2=0.0):
     """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
     if not isinstance(stats, Statistics):
         raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
     settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback)
+                               standardize, progress, callback, momentum, nesterov, l2)
     return _descend_from(stats, init, settings, stacklevel + 1)
 
 
@@ -341,10 +346,10 @@ def _descend_from(stats, init, s, stacklevel):
     start = check_params(init, stats.n_features, s["fit_intercept"])
     descent = Descent(StatisticsSums(stats), start, s["fit_intercept"], s["standardize"],
                       iteration_points=stats_iteration_points(stats.n_features),
-                      stacklevel=stacklevel)
+                      stacklevel=stacklevel, l2=s["l2"])
     return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
                    s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
-                   stacklevel=stacklevel)
+                   stacklevel=stacklevel, momentum=s["momentum"], nesterov=s["nesterov"])
 
 
 def statistics_of_chunks(chunks):
@@ -394,7 +399,8 @@ def _holds_no_point(chunk):
 
 def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
                cost="half_mse", init=None, record_every="auto", fit_intercept=True,
-               standardize=False, progress=False, callback=None):
+               standardize=False, progress=False, callback=None, momentum=None,
+               nesterov=False, l2=0.0):
     """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
 
     Each chunk is summarized by its sufficient statistics (weight sum,
@@ -418,7 +424,7 @@ def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
         0 points (every array of it empty) is skipped.  Iterated once: a
         generator is fine.
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback
+progress, callback, momentum, nesterov, l2
         As for :func:`gdfast.fit`.
 
     Returns
@@ -457,5 +463,5 @@ progress, callback
     (np.float64(1.0), array([ 2., -3.]))
     """
     settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback)
+                               standardize, progress, callback, momentum, nesterov, l2)
     return _descend_from(statistics_of_chunks(chunks), init, settings, stacklevel=4)

@@ -47,11 +47,12 @@ class DataSums:
 
     def run(self, state, center, inv_scale, fit_intercept, iteration, stop_at, learning_rate,
             grad_factor, cost_factor, max_iter, tol, rise_floor, record_every, rows,
-            row_iteration):
+            row_iteration, momentum=0.0, nesterov=False, penalty=None):
         return engine.run_descent(
             self.x, self.y, self.sample_weight, center, inv_scale, fit_intercept, state,
             iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            rise_floor, record_every, rows, row_iteration, self.n_threads)
+            rise_floor, record_every, rows, row_iteration, self.n_threads, momentum, nesterov,
+            penalty)
 
     def column_moments(self):
         """The Moments of x without the covariance: means and variances, one O(N d) pass."""
@@ -147,13 +148,13 @@ class StatisticsSums:
 
     def run(self, state, center, inv_scale, fit_intercept, iteration, stop_at, learning_rate,
             grad_factor, cost_factor, max_iter, tol, rise_floor, record_every, rows,
-            row_iteration):
+            row_iteration, momentum=0.0, nesterov=False, penalty=None):
         st = self.stats
         gram_zz, cross_zy, mean_z = self.mapped(center, inv_scale)
         return engine.run_descent_stats(
             gram_zz, cross_zy, mean_z, st.sum_yy, st.weight_sum, st.mean_y, fit_intercept,
             state, iteration, stop_at, learning_rate, grad_factor, cost_factor, max_iter, tol,
-            rise_floor, record_every, rows, row_iteration)
+            rise_floor, record_every, rows, row_iteration, momentum, nesterov, penalty)
 
     def mapped(self, center, inv_scale):
         """(gram_zz, cross_zy, mean_z): the statistics of z = (x - center) * inv_scale

@@ -419,6 +419,28 @@ def check_learning_rate(value):
     return check_real(value, "learning_rate", low=0.0, low_inclusive=False)
 
 
+def check_l2(value):
+    """Return the L2 penalty as a finite float >= 0, else raise."""
+    return check_real(value, "l2", low=0.0)
+
+
+def check_momentum(momentum, nesterov):
+    """Return (momentum, nesterov): None, "auto" or a float in [0, 1); a bool; else raise."""
+    nesterov = check_flag(nesterov, "nesterov")
+    if momentum is None:
+        return None, nesterov
+    if isinstance(momentum, str):
+        if momentum == "auto":
+            return momentum, nesterov
+        raise TypeError(f"momentum must be None, a real number in [0, 1) or 'auto', got "
+                        f"{momentum!r} of type str (the only string accepted is 'auto')")
+    momentum = check_real(momentum, "momentum", low=0.0)
+    if not momentum < 1.0:
+        raise ValueError(f"momentum must be below 1 (at 1 or above the descent never settles), "
+                         f"got {momentum!r}")
+    return momentum, nesterov
+
+
 def check_params(init, d, fit_intercept, name="init"):
     """Return the starting parameters (b0, b1, ..., bd) as a float64 array, else raise.
 

@@ -240,6 +240,15 @@ def _add_fit(commands):
     options.add_argument("--method", choices=["batch", "stats"], default=argparse.SUPPRESS,
                          help=f"batch: a pass over the data per iteration; stats: one pass, "
                               f"then O(d^2) iterations (default: {_fit_default('method')})")
+    options.add_argument("--momentum", type=_number_or_word, default=argparse.SUPPRESS,
+                         help="the heavy ball's momentum beta in [0, 1), or 'auto' (set from "
+                              "the data: about sqrt(kappa) iterations per factor e instead "
+                              "of kappa) (default: none)")
+    options.add_argument("--nesterov", action="store_true", default=argparse.SUPPRESS,
+                         help="Nesterov's look-ahead with --momentum (default: off)")
+    options.add_argument("--l2", type=_float, default=argparse.SUPPRESS,
+                         help="L2 penalty 0.5 * L2 * ||b||^2 on the coefficients (not b0); "
+                              "scikit-learn's Ridge(alpha=L2 * N) (default: 0)")
     options.add_argument("--n-threads", type=_positive_int, default=argparse.SUPPRESS,
                          help="threads for the passes over the data (default: all cores "
                               "when the data is large enough)")

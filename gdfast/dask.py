@@ -23,14 +23,16 @@ from . import _dask_tasks
 from ._dask_descent import ClusterSums
 from ._descent import POINTS_PER_SLICE, Descent, descend
 from ._statistics import _fit_statistics
-from ._validate import check_descent_options, check_method, check_params, kernel_dtype
+from ._validate import (check_descent_options, check_l2, check_method, check_momentum,
+                        check_params, kernel_dtype)
 
 __all__ = ["fit"]
 
 
 def fit(X, y, *, method="batch", learning_rate="auto", max_iter=100_000, tol=1e-6,
         cost="half_mse", sample_weight=None, init=None, record_every="auto",
-        fit_intercept=True, standardize=False, progress=False, callback=None, client=None):
+        fit_intercept=True, standardize=False, progress=False, callback=None, client=None,
+        momentum=None, nesterov=False, l2=0.0):
     """Fit ``y = b0 + X @ b`` by batch gradient descent on dask arrays, on a Dask cluster.
 
     The same descent as :func:`gdfast.fit`, with the passes over the data
@@ -63,7 +65,7 @@ def fit(X, y, *, method="batch", learning_rate="auto", max_iter=100_000, tol=1e-
         iteration, without the cluster (see ``gdfast.fit``'s
         ``method="stats"`` for how its iterates compare).
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback
+progress, callback, momentum, nesterov, l2
         As for :func:`gdfast.fit`.  With ``"batch"`` Ctrl-C stops the fit
         after the iteration in flight (:class:`~gdfast.FitInterrupted`).
     sample_weight : dask.array.Array or array_like, shape (N,), optional
@@ -109,6 +111,8 @@ progress, callback
      progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
                                                  record_every, fit_intercept, standardize,
                                                  progress, callback)
+    momentum, nesterov = check_momentum(momentum, nesterov)
+    l2 = check_l2(l2)
     x, y, sample_weight = _check_arrays(X, y, sample_weight)
     start = check_params(init, x.shape[1], fit_intercept)   # before any work on the cluster
     client = _check_client(client)
@@ -120,15 +124,17 @@ progress, callback
                             lambda f, *a: dask.delayed(f)(*a), client)
         _check_weight_sum(stats)
         return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                               fit_intercept, standardize, progress, callback, stacklevel=4)
+                               fit_intercept, standardize, progress, callback, stacklevel=4,
+                               momentum=momentum, nesterov=nesterov, l2=l2)
 
     sums = _cluster_sums(client, x, y, sample_weight)
     # one iteration per slice: an iteration is a round trip through the
     # cluster, so Ctrl-C, the bar and the callback get their turn after each
     descent = Descent(sums, start, fit_intercept, standardize,
-                      iteration_points=POINTS_PER_SLICE, stacklevel=3)
+                      iteration_points=POINTS_PER_SLICE, stacklevel=3, l2=l2)
     return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, sums.weight_sum,
-                   record_every, progress, callback, stacklevel=3)
+                   record_every, progress, callback, stacklevel=3, momentum=momentum,
+                   nesterov=nesterov)
 
 
 def _cluster_sums(client, x, y, sample_weight):

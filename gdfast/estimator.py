@@ -88,6 +88,18 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         ``"auto"`` at most about 10**5 rows spread over the descent (every
         iteration of a fit that short); k every k-th iteration (and always
         the first and last); 0 only those two.
+    momentum : None, float in [0, 1) or "auto", default=None
+        The heavy ball's momentum beta, as for :func:`gdfast.fit`:
+        ``"auto"`` sets it (and ``learning_rate="auto"``'s step) from the
+        curvature, about sqrt(kappa) iterations per factor e instead of
+        kappa.  With ``warm_start`` each fit starts at rest (no velocity).
+    nesterov : bool, default=False
+        Nesterov's look-ahead, as for :func:`gdfast.fit`.
+    l2 : float >= 0, default=0.0
+        The L2 penalty 0.5 * l2 * ||coef_||**2 added to the one-half MSE
+        (the intercept is not penalised), as for :func:`gdfast.fit`: the
+        same fit as scikit-learn's ``Ridge(alpha=l2 * n_samples)``
+        (``alpha=l2 * sample_weight.sum()`` with weights).
 
     Attributes
     ----------
@@ -140,11 +152,14 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "standardize": ["boolean"],
         "warm_start": ["boolean"],
         "record_every": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "momentum": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
+        "nesterov": ["boolean"],
+        "l2": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
                  fit_intercept=True, standardize=False, warm_start=False,
-                 record_every="auto"):
+                 record_every="auto", momentum=None, nesterov=False, l2=0.0):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -153,6 +168,9 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.standardize = standardize
         self.warm_start = warm_start
         self.record_every = record_every
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.l2 = l2
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -209,7 +227,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             result = fit(X, y, sample_weight=sample_weight, learning_rate=self.learning_rate,
                          max_iter=self.max_iter, tol=self.tol, cost=self.cost, init=init,
                          record_every=self.record_every, fit_intercept=self.fit_intercept,
-                         standardize=self.standardize)
+                         standardize=self.standardize, momentum=self.momentum,
+                         nesterov=self.nesterov, l2=self.l2)
         if not result.converged and self.tol is not None:
             # the diagnosis says what would converge (standardize=True among them)
             warnings.warn(f"GDRegressor stopped at max_iter={self.max_iter} before the "

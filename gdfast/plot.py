@@ -56,6 +56,8 @@ END_STYLE = dict(marker="X", color="black", markersize=9, linestyle="none", zord
 MINIMUM_STYLE = dict(marker="*", color="gold", markeredgecolor="black", markersize=14,
                      linestyle="none", zorder=4)
 PATH_STYLE = dict(color="tab:orange", linewidth=1.4, zorder=3)
+# the colours of the paths compared on one contour, in order (the first is PATH_STYLE's)
+PATH_COLOURS = ("tab:orange", "tab:blue", "tab:purple", "tab:brown")
 
 
 def cost_label(kind):
@@ -118,6 +120,28 @@ def _named_histories(results):
         return [(label, _history(fitted, f"results[{label!r}]"))
                 for label, fitted in results.items()]
     return [(None, _history(results, "results"))]
+
+
+def _momenta(results):
+    """The momentum of each fit of ``results`` (0 for a History), in _named_histories' order."""
+    fits = results.values() if isinstance(results, dict) else [results]
+    return [getattr(fitted, "momentum", 0.0) for fitted in fits]
+
+
+def _named_fits(result):
+    """[(label, FitResult)] from one fit or a dict of them; label None for a single fit."""
+    if isinstance(result, dict):
+        if not result:
+            raise ValueError("result is an empty dict: give a FitResult or a dict "
+                             "{label: FitResult} with at least one fit")
+        fits = list(result.items())
+    else:
+        fits = [(None, result)]
+    for label, fit in fits:
+        if not hasattr(fit, "history") or not hasattr(fit, "coef"):
+            where = "result" if label is None else f"result[{label!r}]"
+            raise TypeError(f"{where} must be a FitResult, got {type(fit).__name__}")
+    return fits
 
 
 def _one_feature(x, y, result):
@@ -243,20 +267,22 @@ def _finite_rows(history):
     return np.isfinite(cost) & np.all(np.isfinite(path), axis=1)
 
 
-def divergence(history):
+def divergence(history, momentum=0.0):
     """Where a recorded descent diverged, as (row, words), or None when it did not.
 
     Diverged: the cost rose above where it started (below the stability
     limit 2/lambda_max the cost of a batch descent never rises), or a row
     stopped being finite.  The row is the first recorded one above the
-    start, else the last finite one.
+    start, else the last finite one.  With ``momentum`` (the fit's beta) the
+    cost may rise and fall back below the stability limit: only a row that
+    stops being finite counts.
     """
     finite = _finite_rows(history)
     if not finite.any():
         return None
     rows = np.flatnonzero(finite)
     cost = np.asarray(history.cost, dtype=np.float64)
-    risen = rows[cost[rows] > RISE_FACTOR * cost[rows[0]]]
+    risen = rows[cost[rows] > RISE_FACTOR * cost[rows[0]]] if not momentum else rows[:0]
     if risen.size:
         row = int(risen[0])
         return row, f"diverged: cost above its start at iteration {history.iteration[row]}"
@@ -353,14 +379,14 @@ def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
     curves = _named_histories(results)
     ax = _axes(ax)
     drawn = []
-    for label, history in curves:
+    for (label, history), momentum in zip(curves, _momenta(results)):
         iteration = np.asarray(history.iteration)
         cost = np.asarray(history.cost, dtype=np.float64)
         finite = _finite_rows(history)
         line, = ax.plot(iteration[finite], cost[finite],
                         marker="." if finite.sum() <= MARKED_ROWS else None, label=label)
         drawn.append(cost[finite])
-        diverged = divergence(history)
+        diverged = divergence(history, momentum)
         if diverged is not None:
             row, words = diverged
             ax.plot([iteration[row]], [cost[row]], "X", color=line.get_color(),
@@ -548,9 +574,14 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
     ----------
     x : array_like, shape (N,) or (N, d)
     y : array_like, shape (N,)
-    result : FitResult
+    result : FitResult, or a dict of them
         Its history is the path (start as a red dot, end as a cross); the
-        parameters not in ``which`` are held at the result's values.
+        parameters not in ``which`` are held at the result's values.  A dict
+        maps each path's label (e.g. ``"plain"``, ``"momentum='auto'"``) to
+        a FitResult: every path is drawn on the same contours (those of the
+        first fit's plane), each in its own colour, to compare descents
+        such as the zig-zag of plain descent and the curve of the heavy
+        ball.
     which : (int, int), optional
         The parameters on the horizontal and vertical axes: 0 is the
         intercept b0, j the j-th coefficient.  Default: (0, 1) for one
@@ -572,22 +603,29 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
         whole path and that minimum.
     """
     kind = check_cost(kind, "kind")
-    end = parameters(result)
-    finite = _finite_rows(result.history)
-    path = parameter_path(result.history)[finite]
-    i, j = _check_which(which, path)
+    fits = _named_fits(result)
+    end = parameters(fits[0][1])
+    paths = [parameter_path(fit.history)[_finite_rows(fit.history)] for _, fit in fits]
+    if any(path.shape[1] != end.size for path in paths):
+        raise ValueError("result: every fit of the dict must have the same parameters "
+                         "(b0, b1..bd) to share one contour")
+    i, j = _check_which(which, np.vstack(paths))
     surface = CostSurface(x, y, kind)
     _check_surface(surface, end.size)
     names = parameter_names(end.size, feature_names)
     ax = _axes(ax)
-    _draw_landscape(ax, surface, path, end, (i, j), kind, names, levels)
-    ax.plot(path[:, i], path[:, j], **PATH_STYLE,
-            marker="." if len(path) <= MARKED_ROWS else None, markersize=4,
-            label=f"descent ({len(path)} rows)")
-    ax.plot([path[0, i]], [path[0, j]], **START_STYLE, label="start")
-    diverged = divergence(result.history)
-    ax.plot([path[-1, i]], [path[-1, j]], **END_STYLE,
-            label="end" if diverged is None else f"end ({diverged[1]})")
+    _draw_landscape(ax, surface, np.vstack(paths), end, (i, j), kind, names, levels)
+    for k, ((label, fit), path) in enumerate(zip(fits, paths)):
+        style = {**PATH_STYLE, "color": PATH_COLOURS[k % len(PATH_COLOURS)]}
+        ax.plot(path[:, i], path[:, j], **style,
+                marker="." if len(path) <= MARKED_ROWS else None, markersize=4,
+                label=f"{label or 'descent'} ({len(path)} rows)")
+        if k == 0 or not np.array_equal(path[0], paths[0][0]):
+            ax.plot([path[0, i]], [path[0, j]], **START_STYLE,
+                    label="start" if k == 0 else None)
+        diverged = divergence(fit.history, fit.momentum)
+        ax.plot([path[-1, i]], [path[-1, j]], **END_STYLE,
+                label=None if k else "end" if diverged is None else f"end ({diverged[1]})")
     # under the axes: inside, it would hide a part of the valley or of the path
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, fontsize="small",
               frameon=False)

@@ -261,3 +261,16 @@ def test_more_parameters_than_points_warns_at_the_callers_line(client):
         gdfast.dask.fit(_dask(x), _dask(y), learning_rate=0.05, max_iter=3, tol=None,
                         client=client)
     assert [w.filename for w in record if "not unique" in str(w.message)] == [__file__]
+
+
+@pytest.mark.parametrize("method", ["batch", "stats"])
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_and_l2_agree_with_local_fit(client, data, method, nesterov):
+    # the velocity is carried in the state between the cluster's iterations
+    x, y, w = data
+    kw = dict(momentum="auto", nesterov=nesterov, l2=0.01, max_iter=4, tol=None)
+    got = gdfast.dask.fit(_dask(x), _dask(y), sample_weight=_dask(w), method=method,
+                          client=client, **kw)
+    want = gdfast.fit(x, y, sample_weight=w, method=method, **kw)
+    _assert_same_fit(got, want, rtol=1e-9)
+    assert got.momentum == pytest.approx(want.momentum, rel=1e-12) and got.momentum > 0

@@ -153,10 +153,10 @@ def _fit(x, y, **options):
     return result, ended, [type(w.message) for w in caught]
 
 
-def _expected_warnings(ended, rate, limits):
+def _expected_warnings(ended, rate, limits, momentum=0.0):
     """The warnings gdfast.fit gives for a descent that ended so, at this rate."""
     expected = []
-    if rate >= limits.max_stable:
+    if rate >= limits.max_stable * (1.0 + momentum):   # the heavy ball's limit
         expected.append(gdfast.DivergenceWarning)
     if ended == "max_iter":
         expected.append(gdfast.ConvergenceWarning)
@@ -201,6 +201,20 @@ def _agree(page, result, ended):
         start_gradient, abs(result.gradient_norm))
 
 
+def _expected_diagnosis(result, page):
+    """The words the page must write: gdfast's, exactly ...
+
+    ... but for a gradient at the rounding floor (a standardized descent lands on the
+    minimum in a few steps), whose digits are noise: summed in another order (batch), or
+    with the compiled engine's fused multiply-adds (stats): the page's there.
+    """
+    expected = result.diagnosis
+    if result.gradient_norm < 1e-12 * result.history.cost[0]:
+        expected = re.sub(r"gradient norm \S+ ", "gradient norm {} ", expected).format(
+            re.search(r"gradient norm (\S+) ", page["diagnosis"]).group(1))
+    return expected
+
+
 CASES = [  # (cost, standardize, rate in units of 1/lambda_max or "optimal", start, max_iter)
     ("half_mse", False, 0.05, (0.0, -5.0), 1000),     # crawls: stops at max_iter
     ("half_mse", False, 1.0, (0.0, -5.0), 1000),      # rolls down, converges
@@ -217,6 +231,13 @@ CASES = [  # (cost, standardize, rate in units of 1/lambda_max or "optimal", sta
     ("half_mse", True, 1.7, (0.0, -5.0), 1000),
     ("mse", True, 2.2, (0.0, -5.0), 2000),
     ("mse", True, 0.9, (5.0, 5.0), 3),
+    # the heavy ball (momentum beta last): the page's slider
+    ("half_mse", False, 1.0, (0.0, -5.0), 1000, 0.5),      # converges
+    ("half_mse", False, 0.05, (0.0, -5.0), 1000, 0.9),     # a crawling rate, sped up
+    ("half_mse", False, 2.5, (0.0, -5.0), 1000, 0.5),      # above 2/lambda_max, stable
+    ("half_mse", False, 3.2, (0.0, -5.0), 2000, 0.5),      # above 2(1 + beta)/lambda_max
+    ("mse", True, 1.0, (0.0, -5.0), 1000, 0.8),
+    ("half_mse", False, 0.3, (0.0, -5.0), 7, 0.95),        # stopped early
 ]
 
 
@@ -224,25 +245,20 @@ CASES = [  # (cost, standardize, rate in units of 1/lambda_max or "optimal", sta
 def test_the_pages_descent_and_diagnosis_are_gdfasts(browser, demo_page, method):
     path, x, y = demo_page
     _open(browser, path)
-    for cost, standardize, rate, start, max_iter in CASES:
+    for cost, standardize, rate, start, max_iter, *momentum in CASES:
+        momentum = momentum[0] if momentum else 0.0
         limits = gdfast.learning_rate_limits(x, cost=cost, standardize=standardize)
         rate = limits.optimal if rate == "optimal" else rate * limits.max_no_bounce
         options = dict(learning_rate=rate, init=start, max_iter=max_iter, cost=cost,
-                       standardize=standardize)
+                       standardize=standardize, momentum=momentum)
         result, ended, given = _fit(x, y, method=method, **options)
-        assert given == _expected_warnings(ended, rate, limits)
+        assert given == _expected_warnings(ended, rate, limits, momentum)
         page = _page_descent(browser, {"rate": rate, "start": list(start), "maxIter": max_iter,
-                                       "tol": 1e-6, "cost": cost, "standardize": standardize})
+                                       "tol": 1e-6, "cost": cost, "standardize": standardize,
+                                       "momentum": momentum})
         _agree(page, result, ended)
-        # the words, exactly as gdfast writes them ...
-        expected = result.diagnosis
-        if result.gradient_norm < 1e-12 * result.history.cost[0]:
-            # ... but for a gradient at the rounding floor (a standardized descent lands on
-            # the minimum in a few steps), whose digits are noise: summed in another order
-            # (batch), or with the compiled engine's fused multiply-adds (stats)
-            expected = re.sub(r"gradient norm \S+ ", "gradient norm {} ", expected).format(
-                re.search(r"gradient norm (\S+) ", page["diagnosis"]).group(1))
-        assert page["diagnosis"] == expected, (cost, standardize, rate)
+        assert page["diagnosis"] == _expected_diagnosis(result, page), (cost, standardize, rate,
+                                                                        momentum)
     assert _console_errors(browser) == []
 
 
@@ -692,3 +708,29 @@ def test_ci_installs_chromium_and_forbids_skipping():
     assert re.search(r'pip install "\.\[test,[a-z,]*explore[a-z,]*\]" && pytest', ci)
     readme = (root / "README.md").read_text()
     assert re.search(r'pip install "\.\[test,[a-z,]*explore[a-z,]*\]" && pytest', readme)
+
+
+def test_the_momentum_slider(browser, demo_page, shots):
+    from selenium.webdriver.common.by import By
+
+    path, x, y = demo_page
+    _open(browser, path)
+    slider = browser.find_element(By.ID, "momentum")
+    assert slider.get_attribute("value") == "0"
+
+    def move_to(position):
+        browser.execute_script("const s = arguments[0]; s.value = arguments[1]; "
+                               "s.dispatchEvent(new Event('input'));", slider, str(position))
+
+    _changes(browser, lambda: move_to(80))
+    shown = _shown(browser)
+    momentum = float(browser.find_element(By.ID, "momentum-value").get_attribute("data-value"))
+    assert momentum == 0.8
+    result, ended, _ = _fit(x, y, method="stats", learning_rate=float(shown["rate"]),
+                            momentum=momentum, init=[float(v) for v in shown["start"]],
+                            max_iter=int(shown["iterations"]))
+    assert shown["status"] == ended and int(shown["n_iter"]) == result.n_iter
+    assert float(shown["b1"]) == pytest.approx(result.slope, rel=RTOL, abs=RTOL)
+    assert shown["diagnosis"] == "diagnosis: " + result.diagnosis
+    browser.save_screenshot(str(shots / "explore-momentum.png"))
+    assert _console_errors(browser) == []

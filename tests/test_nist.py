@@ -93,3 +93,15 @@ def test_the_table_command_runs(capsys):
     out = capsys.readouterr().out
     assert "| NoInt2 | 3 × 1 |" in out and "| Pontius | 40 × 2 |" in out
     assert "Machine:" in out
+
+
+def test_longley_with_momentum_auto_in_a_fiftieth_of_the_iterations():
+    # Longley's standardized condition number is 1.2e4: plain descent at its optimal
+    # rate needs about kappa/2 iterations per factor e, the heavy ball sqrt(kappa)/2
+    problem = _nist.read(DATA / "Longley.dat")
+    _, plain = _recommended_fit(problem)
+    result = gdfast.fit(problem.x, problem.y, momentum="auto", standardize=True,
+                        max_iter=plain.n_iter // 50, tol=1e-9, record_every=0)
+    assert result.converged and result.n_iter <= plain.n_iter // 50
+    digits = _nist.log_relative_error(np.r_[result.intercept, result.coef], problem.certified)
+    assert digits.min() >= 11.0, dict(zip(range(len(digits)), digits.round(1)))

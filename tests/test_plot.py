@@ -467,6 +467,30 @@ def test_contour_of_a_diverged_fit_names_it(line_data):
     assert np.all((path[:, 0] > low) & (path[:, 0] < high))
 
 
+def test_contour_compares_plain_descent_with_the_heavy_ball(cars_like):
+    # the zig-zag of plain descent and the curve of the rolling ball on one landscape
+    x, y = cars_like
+    plain = gdfast.fit(x, y, max_iter=400, tol=None, init=(0.0, 0.0))
+    heavy = gdfast.fit(x, y, momentum="auto", max_iter=400, tol=None, init=(0.0, 0.0))
+    ax = _render(plot.plot_cost_contour(x, y, {"plain": plain, "momentum='auto'": heavy}))
+    assert sum(isinstance(c, ContourSet) for c in ax.collections) == 1
+    for label, res in (("plain", plain), ("momentum='auto'", heavy)):
+        line = _line_labelled(ax, label)
+        np.testing.assert_array_equal(line.get_xdata(), res.history.intercept)
+        np.testing.assert_array_equal(line.get_ydata(), res.history.slope)
+    colours = {_line_labelled(ax, label).get_color() for label in ("plain", "momentum")}
+    assert len(colours) == 2
+    # one start (both begin there), an end cross for each
+    assert _legend(ax).count("start") == 1
+    ends = [line for line in ax.get_lines() if line.get_marker() == "X"]
+    assert sorted((e.get_xdata()[0], e.get_ydata()[0]) for e in ends) == sorted(
+        [(plain.intercept, plain.slope), (heavy.intercept, heavy.slope)])
+    with pytest.raises(ValueError, match="empty dict"):
+        plot.plot_cost_contour(x, y, {})
+    with pytest.raises(TypeError, match=r"result\['a'\] must be a FitResult"):
+        plot.plot_cost_contour(x, y, {"a": plain.history})
+
+
 # ---------------------------------------------------------------- animate_descent
 
 

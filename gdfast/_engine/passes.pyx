@@ -63,6 +63,13 @@ STATE_PREV_COST = step.S_PREV_COST
 STATE_PREV_RECORDED = step.S_PREV_RECORDED
 STATE_COST_LIMIT = step.S_COST_LIMIT
 STATE_VECTORS = step.S_VECTORS
+#: the vectors of p doubles in the state, from STATE_VECTORS on: params, prev, g,
+#: prev_g, velocity
+STATE_N_VECTORS = step.N_VECTORS
+
+# the vectors a descent carries, per parameter (step.pxd)
+cdef enum:
+    VEC = step.N_VECTORS
 
 
 def state_size(Py_ssize_t p):
@@ -174,13 +181,19 @@ cdef inline const floating* weights_or_null(const floating[::1] sample_weight) n
     return NULL if sample_weight is None else &sample_weight[0]
 
 
+cdef inline const double* penalty_or_null(const double[::1] penalty) noexcept:
+    """&penalty[0], or NULL for None (no penalty)."""
+    return NULL if penalty is None else &penalty[0]
+
+
 def run_descent(const floating[:, :] x, const floating[::1] y,
                 const floating[::1] sample_weight, const double[::1] center,
                 const double[::1] inv_scale, bint fit_intercept, double[::1] state,
                 Py_ssize_t iteration, Py_ssize_t stop_at, double learning_rate,
                 double grad_factor, double cost_factor, Py_ssize_t max_iter, double tol,
                 double rise_floor, Py_ssize_t record_every, double[:, ::1] rows,
-                Py_ssize_t[::1] row_iteration, int n_threads=1):
+                Py_ssize_t[::1] row_iteration, int n_threads=1, double momentum=0.0,
+                bint nesterov=False, const double[::1] penalty=None):
     """Batch gradient descent on y = b0 + z @ b until it stops, the history buffer is
     full, or ``stop_at`` updates have been made (the caller's slice of iterations).
 
@@ -190,7 +203,9 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
 
         cost = cost_factor * S;  g = grad_factor * G;  params -= learning_rate * g
 
-    all parameters from the same residuals (b0 stays 0 without intercept).
+    all parameters from the same residuals (b0 stays 0 without intercept);
+    with ``momentum`` the heavy ball's or Nesterov's update and with
+    ``penalty`` the L2 term, as step.advance says.
     It stops *before* the update when ``norm(g) <= tol`` (CONVERGED) or after
     ``max_iter`` updates (MAX_ITER), and on a non-finite cost, gradient or
     parameter, or a cost above twice the starting one plus ``rise_floor``
@@ -212,6 +227,11 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
     n_threads : int >= 1
         Threads of the team that makes the passes.  The sums are the same bit
         for bit for any value (fixed blocks, fixed combination order).
+    momentum, nesterov : beta in [0, 1) and the look-ahead (step.advance);
+        0: plain descent.
+    penalty : (d + 1,) or None
+        The L2 penalty of each parameter in the descent's units (0 for b0):
+        cost + 0.5 * sum(penalty * params**2), gradient + penalty * params.
 
     Returns
     -------
@@ -228,11 +248,12 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
                              fit_intercept)
     cdef Settings s = step.settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
                                     rise_floor, record_every, stop_at, &rows[0, 0],
-                                    &row_iteration[0], rows.shape[0])
+                                    &row_iteration[0], rows.shape[0], momentum, nesterov,
+                                    penalty_or_null(penalty))
     cdef Py_ssize_t nb = ps.n_blocks
     cdef int team_max = max(1, n_threads) if nb >= 2 else 1
     # per thread: the descent's vectors (4p), the iteration's sums (m), the pass's scratch
-    cdef Py_ssize_t per_thread = 4 * p + m + pass_scratch(&ps)
+    cdef Py_ssize_t per_thread = VEC * p + m + pass_scratch(&ps)
     cdef double* block_buffers = <double*> PyMem_RawMalloc(2 * m * nb * sizeof(double))
     cdef double* private = <double*> PyMem_RawMalloc(team_max * per_thread * sizeof(double))
     cdef double* st = &state[0]
@@ -255,11 +276,11 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
             dd = step.load(st, private, p, iteration)
             while True:
                 for blk in range(nb):
-                    block_pass(xp, yp, wp, &ps, blk, dd.params, private + 4 * p + m,
+                    block_pass(xp, yp, wp, &ps, blk, dd.params, private + VEC * p + m,
                                block_buffers + m * blk)
                 for j in range(m):
-                    private[4 * p + j] = tree.pairwise_sum(block_buffers + j, nb, m)
-                if step.advance(&dd, &s, private + 4 * p, True):
+                    private[VEC * p + j] = tree.pairwise_sum(block_buffers + j, nb, m)
+                if step.advance(&dd, &s, private + VEC * p, True):
                     break
             step.save(&dd, st)
         result = dd
@@ -288,13 +309,13 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
             while True:
                 block_sums = block_buffers + m * nb * (dd.k & 1)
                 for blk in range(first, last):
-                    block_pass(xp, yp, wp, &ps, blk, dd.params, mine + 4 * p + m,
+                    block_pass(xp, yp, wp, &ps, blk, dd.params, mine + VEC * p + m,
                                block_sums + m * blk)
                 tree.share_sums(block_sums, m, 0, nb, nb, team, tid)
                 barrier_wait(bar_p)
                 for j in range(m):
-                    mine[4 * p + j] = tree.gather_sum(block_sums + j, m, 0, nb, nb, team)
-                if step.advance(&dd, &s, mine + 4 * p, tid == 0):
+                    mine[VEC * p + j] = tree.gather_sum(block_sums + j, m, 0, nb, nb, team)
+                if step.advance(&dd, &s, mine + VEC * p, tid == 0):
                     break
             if tid == 0:
                 step.save(&dd, st)
@@ -307,7 +328,8 @@ def run_descent(const floating[:, :] x, const floating[::1] y,
 def advance(double[::1] state, const double[::1] sums, Py_ssize_t iteration, Py_ssize_t stop_at,
             double learning_rate, double grad_factor, double cost_factor, Py_ssize_t max_iter,
             double tol, double rise_floor, Py_ssize_t record_every, double[:, ::1] rows,
-            Py_ssize_t[::1] row_iteration):
+            Py_ssize_t[::1] row_iteration, double momentum=0.0, bint nesterov=False,
+            const double[::1] penalty=None):
     """One iteration of run_descent from sums made elsewhere (gdfast.dask's cluster).
 
     ``sums`` (p + 1): the raw sums of one pass at the parameters in ``state``
@@ -322,9 +344,10 @@ def advance(double[::1] state, const double[::1] sums, Py_ssize_t iteration, Py_
     cdef Py_ssize_t p = sums.shape[0] - 1
     cdef Settings s = step.settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
                                     rise_floor, record_every, stop_at, &rows[0, 0],
-                                    &row_iteration[0], rows.shape[0])
+                                    &row_iteration[0], rows.shape[0], momentum, nesterov,
+                                    penalty_or_null(penalty))
     cdef Descent dd
-    cdef double* vectors = <double*> PyMem_RawMalloc(4 * p * sizeof(double))
+    cdef double* vectors = <double*> PyMem_RawMalloc(VEC * p * sizeof(double))
     cdef bint done
     if vectors == NULL:
         raise MemoryError()
@@ -845,7 +868,9 @@ def run_descent_stats(const double[:, ::1] gram_zz, const double[::1] cross_zy,
                       Py_ssize_t iteration, Py_ssize_t stop_at, double learning_rate,
                       double grad_factor, double cost_factor, Py_ssize_t max_iter,
                       double tol, double rise_floor, Py_ssize_t record_every,
-                      double[:, ::1] rows, Py_ssize_t[::1] row_iteration):
+                      double[:, ::1] rows, Py_ssize_t[::1] row_iteration,
+                      double momentum=0.0, bint nesterov=False,
+                      const double[::1] penalty=None):
     """run_descent with the sums from the statistics of z = (x - center) * inv_scale: O(d**2).
 
     ``gram_zz`` (d, d) = sum w (z - mean_z)(z - mean_z).T, ``cross_zy`` (d,)
@@ -856,9 +881,10 @@ def run_descent_stats(const double[:, ::1] gram_zz, const double[::1] cross_zy,
     cdef Py_ssize_t d = gram_zz.shape[0], p = gram_zz.shape[0] + 1
     cdef Settings s = step.settings(learning_rate, grad_factor, cost_factor, max_iter, tol,
                                     rise_floor, record_every, stop_at, &rows[0, 0],
-                                    &row_iteration[0], rows.shape[0])
-    cdef double* private = <double*> PyMem_RawMalloc((5 * p + 1) * sizeof(double))
-    cdef double* sums = private + 4 * p
+                                    &row_iteration[0], rows.shape[0], momentum, nesterov,
+                                    penalty_or_null(penalty))
+    cdef double* private = <double*> PyMem_RawMalloc((VEC * p + p + 1) * sizeof(double))
+    cdef double* sums = private + VEC * p
     cdef Descent dd
     if private == NULL:
         raise MemoryError()
