@@ -113,6 +113,18 @@ class FitResult:
     def diagnosis(self):
         return self._diagnose() if self._diagnose is not None else "no diagnosis available"
 
+    def __getstate__(self):
+        """What a pickle (or a copy) holds: the diagnosis in words, never its recipe.
+
+        Until first read, the diagnosis is a callable that may hold the
+        curvature's source of sums, i.e. the user's data: working it out now
+        keeps the data out of every pickle.
+        """
+        state = dict(self.__dict__)
+        state["diagnosis"] = self.diagnosis
+        state["_diagnose"] = None
+        return state
+
     def _repr_html_(self):
         """In a notebook: the fitted line, how it ended, the diagnosis and the cost curve."""
         from ._result_html import result_html
