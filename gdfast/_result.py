@@ -85,6 +85,11 @@ class FitResult:
         b1..bd where the descent stopped, in the units of x.
     learning_rate : float
         The learning rate used (the value ``learning_rate="auto"`` chose).
+    cost_kind : {"half_mse", "mse"}
+        The cost J that was minimised, and that ``cost`` and
+        ``history.cost`` hold: ``"half_mse"`` sum r**2 / (2N) (``fit``'s
+        default) or ``"mse"`` sum r**2 / N (weighted: over the sum of the
+        weights).  The plots label their cost axes with it.
     diagnosis : str
         What happened, in words: converged; stopped at ``max_iter`` and how
         many iterations would have been needed; bouncing (learning rate
@@ -103,6 +108,7 @@ class FitResult:
     stopped_by: Optional[str] = None
     coef: np.ndarray = None
     learning_rate: float = None
+    cost_kind: str = "half_mse"
     _diagnose: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):

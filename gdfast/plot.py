@@ -120,6 +120,22 @@ def _named_histories(results):
     return [(None, _history(results, "results"))]
 
 
+def _recorded_kind(kind, fits):
+    """The cost the fits' histories hold, to label their axis: ``kind`` if given, else their
+    own (``cost_kind``; a History: "half_mse"); refused where the label would not be true."""
+    own = {getattr(f, "cost_kind", None) for f in fits} - {None}
+    if kind is None:
+        if len(own) > 1:
+            raise ValueError(f"results: the fits minimised different costs ({sorted(own)}), "
+                             f"which one cost axis cannot label: plot them on separate axes")
+        return own.pop() if own else "half_mse"
+    kind = check_cost(kind, "kind")
+    if own - {kind}:
+        raise ValueError(f"kind={kind!r}, but the fits recorded {sorted(own)}: leave kind out "
+                         f"to label the axis with the cost they minimised")
+    return kind
+
+
 def _one_feature(x, y, result):
     """x as shape (N,), y, and (b0, b1) of a one-feature result; else a clear error."""
     params = parameters(result)
@@ -317,7 +333,7 @@ def plot_fit(x, y, result, *, feature_name=None, target_name=None, ax=None):
     return ax
 
 
-def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
+def plot_cost_history(results, *, kind=None, log=None, ax=None):
     """The cost against the iteration, for one fit or several (to compare learning rates).
 
     A diverged descent (a cost that rises above where it started, or stops
@@ -329,9 +345,11 @@ def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
     results : FitResult, History, or a dict of them
         A dict maps each curve's label (e.g. ``"learning rate 0.1"``) to
         its fit.
-    kind : {"half_mse", "mse"}, default "half_mse"
-        The cost the fits recorded (``fit(..., cost=...)``, whose default
-        is ``"half_mse"``): it labels the axis.
+    kind : {"half_mse", "mse"}, optional
+        The cost the fits recorded: it labels the axis.  By default the
+        fits' own (``FitResult.cost_kind``; ``"half_mse"`` for a bare
+        History); a ``kind`` other than a fit's is refused, as are fits of
+        different costs on one axes.
     log : bool, optional
         Log scale for the cost.  By default, when the costs drawn span more
         than a factor of 100 and are all positive.
@@ -349,7 +367,8 @@ def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
     TypeError
         When a fit is not a FitResult or History.
     """
-    kind = check_cost(kind, "kind")
+    kind = _recorded_kind(kind, list(results.values()) if isinstance(results, dict)
+                          else [results])
     curves = _named_histories(results)
     ax = _axes(ax)
     drawn = []
@@ -540,7 +559,7 @@ def _draw_landscape(ax, surface, path, end, which, kind, names, levels):
                  + (f", {len(held)} other(s) held at the end" if held else ""))
 
 
-def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
+def plot_cost_contour(x, y, result, *, which=None, kind=None, levels=25,
                       feature_names=None, ax=None):
     """Contours of the cost over two parameters, with the descent path drawn on them.
 
@@ -556,7 +575,9 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
         intercept b0, j the j-th coefficient.  Default: (0, 1) for one
         feature; with several, the two whose values spread most along the
         path.
-    kind : {"half_mse", "mse"}, default "half_mse"
+    kind : {"half_mse", "mse"}, optional
+        The cost drawn; by default the one the fit minimised
+        (``result.cost_kind``).
     levels : int, default 25
         Contour levels, spaced evenly in the log of the cost's rise above
         its minimum.
@@ -571,7 +592,7 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
         the start (red dot) and the end (black cross).  The frame holds the
         whole path and that minimum.
     """
-    kind = check_cost(kind, "kind")
+    kind = check_cost(getattr(result, "cost_kind", "half_mse") if kind is None else kind, "kind")
     end = parameters(result)
     finite = _finite_rows(result.history)
     path = parameter_path(result.history)[finite]
@@ -594,7 +615,7 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
     return ax
 
 
-def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
+def animate_descent(x, y, result, *, frames=30, kind=None, interval=120,
                     feature_name=None, target_name=None):
     """The red dot rolling down the valley, next to the line it draws (one feature).
 
@@ -610,7 +631,9 @@ def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
         A one-feature fit.  Frames are taken from its history, denser at the
         start where the descent moves fastest.
     frames : int, default 30
-    kind : {"half_mse", "mse"}, default "half_mse"
+    kind : {"half_mse", "mse"}, optional
+        The cost drawn; by default the one the fit minimised
+        (``result.cost_kind``).
     interval : int, default 120
         Milliseconds between frames.
     feature_name, target_name : str, optional
@@ -622,7 +645,7 @@ def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
         Over a new figure of two Axes; :func:`save_gif` writes it and closes
         that figure.
     """
-    kind = check_cost(kind, "kind")
+    kind = check_cost(getattr(result, "cost_kind", "half_mse") if kind is None else kind, "kind")
     x, y, end = _one_feature(x, y, result)
     finite = _finite_rows(result.history)
     path = parameter_path(result.history)[finite]
