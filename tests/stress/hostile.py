@@ -55,7 +55,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 TESTS = HERE.parent
-CASE_SECONDS = 60
+CASE_SECONDS = float(os.environ.get("GDFAST_HOSTILE_CASE_SECONDS", 60))
 OUTCOMES = ("clear error", "correct", "crash", "silent wrong answer", "hang", "lost result")
 #: the table's columns after "kind" and "tried", in OUTCOMES' order
 COLUMNS = ("handled with a clear error", "correct result", "crashes", "silent wrong answers",
@@ -206,6 +206,34 @@ KINDS = {
 }
 
 
+def _self_test_cases(examples):
+    """One case of each outcome, to show the parent tells them apart (tests/test_stress.py)."""
+    def clear_error():
+        return "clear error"
+
+    def wrong():
+        raise AssertionError("a wrong answer")
+
+    def lost():
+        return "lost result"
+
+    def crash():
+        import ctypes
+        ctypes.string_at(0)   # reads address 0: a real SIGSEGV
+
+    def bug():
+        raise KeyError("an undocumented exception")
+
+    def hang():
+        time.sleep(10 * CASE_SECONDS)
+
+    return [clear_error, crash, wrong, hang, lost, bug, clear_error]
+
+
+if os.environ.get("GDFAST_HOSTILE_SELF_TEST"):
+    KINDS["harness self-test"] = ("one case of each outcome", _self_test_cases)
+
+
 # ---------------------------------------------------------------------------
 # The child: run the cases of one kind from an index, one line per case
 # ---------------------------------------------------------------------------
@@ -225,7 +253,8 @@ def run_child(kind, examples, start):
         except BaseException as err:   # noqa: BLE001 - anything else escaping is a crash
             outcome = "crash"
             detail = "".join(traceback.format_exception_only(type(err), err))[-300:]
-        assert outcome in OUTCOMES, outcome
+        if outcome not in OUTCOMES:   # a case that says nothing of what happened
+            outcome, detail = "crash", f"the case returned {outcome!r}"
         print(json.dumps({"case": i, "outcome": outcome, "detail": detail}), flush=True)
 
 
@@ -320,7 +349,7 @@ def main():
         print(json.dumps({"examples": args.examples, "counts": results}))
         return
     print(table(results))
-    print(f"\n`python tests/stress/hostile.py --examples {args.examples}`: "
+    print(f"\n`python tests/stress/hostile.py {' '.join(sys.argv[1:]) or '--examples 300'}`: "
           f"{time.perf_counter() - started:.0f} s, each kind in child processes.")
 
 

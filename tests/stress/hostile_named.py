@@ -185,11 +185,11 @@ def weights_of_1e300_in_statistics():
 
 @case
 def a_column_of_subnormal_numbers_standardized():
+    """Its variance underflows: refused as such (how to scale it), never called constant."""
     x, y = _line()
-    res = gdfast.fit(x * 1e-310, y, standardize=True)
-    slope = np.polyfit(x * 1e-310 / 1e-310, y, 1)[0] / 1e-310
-    np.testing.assert_allclose(res.coef[0], slope, rtol=1e-6)
-    return "correct"
+    return _refused(lambda: gdfast.fit(x * 1e-310, y, standardize=True),
+                    starts="standardize=True cannot scale column",
+                    contains=("multiply the column by a large constant",))
 
 
 @case
@@ -270,9 +270,11 @@ def fit_at_a_learning_rate_above_the_limit_returns_the_divergence():
     except gdfast.DivergenceError as err:
         if err.result is None or len(err.result.history) == 0:
             return "lost result"
-        assert np.isfinite(err.result.cost) and err.result.cost <= 2 * err.result.history.cost[0]
+        assert np.all(np.isfinite(err.result.history.cost)) and err.result.n_iter > 0
+        # the rate the error suggests is below the limit, and works
         suggested = float(re.findall(r"learning_rate=([0-9.e-]+)", str(err))[-1])
         assert suggested < lim.max_stable, (suggested, str(err))
+        assert gdfast.fit(x, y, learning_rate=suggested, max_iter=10_000).converged
         return "correct"
     raise AssertionError("a rate above 2/lambda_max did not diverge")
 
@@ -441,6 +443,12 @@ def a_cell_of_200000_characters():
 
 
 @case
+def a_cell_of_200000_digits():
+    return _file_case("data.csv", ("x,y\n1,2\n2," + "7" * 200_000 + "\n").encode(),
+                      "not a finite number")
+
+
+@case
 def npz_with_an_object_member_as_x():
     return _file_case("d.npz", _zip({"x.npy": _npy(np.array([1.0, None, 3.0], dtype=object),
                                                    allow_pickle=True),
@@ -488,16 +496,14 @@ def npz_cut_short():
 def npz_that_decompresses_beyond_the_memory_available():
     """A 1.5 MB file that would take 1.6 GB once read: refused from its headers."""
     from gdfast import _table
-    size = int(_table.available_memory() // 16 + 1)   # x and y: 16 bytes a row
-    size = max(size, 10**6)
-
-    def bomb():
-        buffer = io.BytesIO()
-        zeros = np.zeros(size)
-        np.savez_compressed(buffer, x=zeros, y=zeros)
-        return buffer.getvalue()
-
-    return _file_case("bomb.npz", bomb, "would take")
+    buffer = io.BytesIO()
+    zeros = np.zeros(5_000_000)                       # 80 MB once read, 80 KB compressed
+    np.savez_compressed(buffer, x=zeros, y=zeros)
+    available, _table.available_memory = _table.available_memory, lambda: 50_000_000
+    try:   # as on a machine with 50 MB free
+        return _file_case("bomb.npz", buffer.getvalue(), "would take 80 MB")
+    finally:
+        _table.available_memory = available
 
 
 @case
@@ -556,7 +562,7 @@ def headerless_csv_names_its_columns():
 
 @case
 def duplicate_column_names():
-    return _file_case("dup.csv", b"x,x,y\n1,2,3\n2,3,4\n", "duplicate")
+    return _file_case("dup.csv", b"x,x,y\n1,2,3\n2,3,4\n", "appears twice")
 
 
 @case
