@@ -261,26 +261,51 @@ def run_child(kind, examples, start):
 # ---------------------------------------------------------------------------
 # The parent: children until every case of the kind has an outcome
 # ---------------------------------------------------------------------------
+class _Lines:
+    """The lines a child writes to the pipe ``fd``, read unbuffered: a line already in a
+    buffer is never waited for, and a silence is measured on the pipe itself."""
+
+    SILENT = object()
+
+    def __init__(self, fd):
+        self.fd, self.pending = fd, b""
+
+    def next(self, seconds):
+        """The next line; None at the end of the pipe; SILENT after ``seconds`` without one."""
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return self.SILENT
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line.decode()
+
+
 def run_kind(kind, examples):
     """({outcome: count}, [details of the cases that went wrong]) for one kind."""
     counts = dict.fromkeys(OUTCOMES, 0)
     details, start, total = [], 0, None
     while total is None or start < total:
+        errors = tempfile.TemporaryFile()
         child = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--examples",
              str(examples), "--start", str(start)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+            stdout=subprocess.PIPE, stderr=errors,   # a file: a full pipe would block the child
             env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+        lines = _Lines(child.stdout.fileno())
         running, hung = None, False
         while True:
-            ready, _, _ = select.select([child.stdout], [], [], CASE_SECONDS
-                                        if running is not None else 10 * CASE_SECONDS)
-            if not ready:
+            # a case gets CASE_SECONDS; a child starting up (imports, drawing its cases) more
+            line = lines.next(CASE_SECONDS if running is not None else 10 * CASE_SECONDS)
+            if line is _Lines.SILENT:
                 child.kill()
                 hung = True
                 break
-            line = child.stdout.readline()
-            if not line:
+            if line is None:
                 break
             if line.startswith("cases "):
                 total = int(line.split()[1])
@@ -294,7 +319,10 @@ def run_kind(kind, examples):
                                    f"{done['detail']}")
                 running, start = None, done["case"] + 1
         child.wait()
-        stderr = child.stderr.read()
+        child.stdout.close()
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        errors.close()
         if total is None:   # the child could not even build its cases
             raise RuntimeError(f"{kind}: the child failed before its first case:\n{stderr}")
         if running is not None:   # killed (a signal), hung, or gone mid-case
@@ -303,7 +331,7 @@ def run_kind(kind, examples):
             details.append(f"{kind} #{running}: {outcome} (exit {child.returncode}): "
                            f"{stderr[-500:]}")
             start = running + 1
-        elif child.returncode != 0 and start < total:
+        elif hung or (child.returncode != 0 and start < total):
             raise RuntimeError(f"{kind}: the child ended between cases:\n{stderr}")
     return counts, details
 
