@@ -99,8 +99,9 @@ def _plural(count, word):
 
 def _print_text(args, result, status, data):
     values = parameters(result)
-    terms = " + ".join([f"{values[0]:.6g}"] + [f"{v:.6g}*{name}"
-                                               for v, name in zip(values[1:], data.x_names)])
+    # "- 1.5*b", never "+ -1.5*b"
+    terms = f"{values[0]:.6g}" + "".join(f" {'-' if v < 0 else '+'} {abs(v):.6g}*{name}"
+                                         for v, name in zip(values[1:], data.x_names))
     dropped = (f" ({_plural(data.dropped, 'row')} with missing cells dropped)"
                if data.dropped else "")
     print(f"{args.file}: {_plural(len(data.y), 'point')}{dropped}, y = {data.y_name}, "

@@ -35,8 +35,10 @@ SNIFFED_ROWS = 20
 
 # a line and its end: "\n", "\r\n", or a "\r" not followed by "\n" (or the last line, unended)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r(?!\n)|\r\Z)|[^\r\n]+\Z")
-# a number as every reader takes it, once the whitespace around it is stripped
-NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)",
+# a number as every reader takes it, once the whitespace around it is stripped; each
+# digit can be matched one way only (\d+(?:\.\d*)?, not \d+\.?\d*), so a long run of
+# digits that is not a number fails in linear time, not quadratic (a 200 000-digit cell)
+NUMBER = re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)",
                     re.ASCII | re.IGNORECASE)
 # cells that are missing values, as pandas reads them (pyarrow is given the same list)
 MISSING = frozenset(["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",

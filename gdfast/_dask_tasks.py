@@ -14,7 +14,7 @@ import numpy as np
 
 from ._engine import kernels as engine
 from ._statistics import Statistics
-from ._validate import _finite_for_kernel
+from ._validate import _finite_for_kernel, weight_exponent
 
 # Blocks (or partial results) combined per task of the tree.  Combining is
 # trivially cheap (d + 2 numbers, or one Statistics), so a wide tree saves
@@ -39,6 +39,15 @@ def checked_block(block, name, kernel_dtype, block_info=None):
             raise ValueError(f"sample_weight must be >= 0, but sample_weight[{first_row + i}] "
                              f"is {block[i]}")
     return block
+
+
+def rescaled_weights(block, largest, kernel_dtype):
+    """One block of checked weights, rescaled by the largest of all (as fit does) and cast."""
+    exponent = weight_exponent(float(largest))
+    if exponent:
+        return np.ldexp(block, exponent, out=np.empty(block.shape, kernel_dtype),
+                        casting="same_kind")
+    return block.astype(kernel_dtype, copy=False)
 
 
 def block_statistics(x, y, sample_weight):

@@ -222,7 +222,7 @@ def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
     one_slice = max_iter < iterations_per_slice and buffer.max_rows <= buffer.capacity
     if progress or callback is not None or not one_slice:
         watch = _watch.SliceWatch(progress, callback, max_iter)
-    run = _Run(descent, buffer, watch)
+    run = _Run(descent, buffer, watch, cost)
     try:
         try:
             while True:
@@ -290,8 +290,9 @@ def _next_slice(most, iterations, seconds):
 class _Run:
     """Where descend()'s slice loop stands, and the FitResult of what it computed."""
 
-    def __init__(self, descent, buffer, watch):
+    def __init__(self, descent, buffer, watch, cost_kind):
         self.descent, self.buffer, self.watch = descent, buffer, watch
+        self.cost_kind = cost_kind
         self.status = engine.STATUS_RUNNING
         self.iteration = 0
         self.stopped_by = None
@@ -324,7 +325,8 @@ class _Run:
                                       nesterov=descent.nesterov)
         return _translate_status(status, history, gradient_norm, learning_rate, max_iter,
                                  None if callback_error else tol, descent.init, diagnosis,
-                                 stopped_by, stacklevel + 1, descent.momentum)
+                                 stopped_by, stacklevel + 1, descent.momentum,
+                                 self.cost_kind)
 
 
 def _history(descent, rows, row_iteration):
@@ -358,7 +360,8 @@ def _attach_result(err, make_result):
 
 
 def _translate_status(status, history, gradient_norm, learning_rate, max_iter, tol, init,
-                      diagnosis, stopped_by=None, stacklevel=4, momentum=0.0):
+                      diagnosis, stopped_by=None, stacklevel=4, momentum=0.0,
+                      cost_kind="half_mse"):
     """Turn the kernel's status into a FitResult, a warning or an error."""
     one_feature = history.coef.shape[1] == 1
     if len(history) == 0:
@@ -368,7 +371,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
                            n_iter=0, converged=False, cost=float("inf"),
                            gradient_norm=float("inf"), history=history,
                            coef=np.array(start[1:]), learning_rate=learning_rate,
-                           momentum=momentum,
+                           momentum=momentum, cost_kind=cost_kind,
                            _diagnose=diagnosis)
         raise DivergenceError(
             f"the cost is not finite at the starting point init={start}: the squared "
@@ -388,6 +391,7 @@ def _translate_status(status, history, gradient_norm, learning_rate, max_iter, t
         coef=coef,
         learning_rate=learning_rate,
         momentum=momentum,
+        cost_kind=cost_kind,
         _diagnose=diagnosis,
     )
     if status == engine.STATUS_DIVERGED:

@@ -98,11 +98,16 @@ def _iterations_for(log_reduction, rho):
 
 
 def _count(n):
-    """An iteration count for a sentence: 1 iteration, 4 294, 2.1 million."""
-    if n >= 1e9:
-        return f"{n / 1e9:.2g} billion iterations"
+    """An iteration count for a sentence: 1 iteration, 4,294, 2.1 million, 3.4e+14."""
     if n >= 1e6:
-        return f"{n / 1e6:.2g} million iterations"
+        # the unit follows the count as shown (two digits), so 999.7 million reads
+        # "1 billion", never "1e+03 million"; past a thousand billion, powers of ten
+        shown = float(f"{n:.2g}")
+        if shown >= 1e12:
+            return f"{n:.2g} iterations"
+        if shown >= 1e9:
+            return f"{shown / 1e9:g} billion iterations"
+        return f"{shown / 1e6:g} million iterations"
     n = math.ceil(n)
     return f"{n:,} iteration{'' if n == 1 else 's'}"
 

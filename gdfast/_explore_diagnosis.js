@@ -102,8 +102,12 @@
 
   /** _diagnosis.py _count: an iteration count for a sentence. */
   function _count(n) {
-    if (n >= 1e9) return `${format(n / 1e9, ".2g")} billion iterations`;
-    if (n >= 1e6) return `${format(n / 1e6, ".2g")} million iterations`;
+    if (n >= 1e6) {
+      const shown = Number(`${format(n, ".2g")}`);
+      if (shown >= 1e12) return `${format(n, ".2g")} iterations`;
+      if (shown >= 1e9) return `${format(shown / 1e9, "g")} billion iterations`;
+      return `${format(shown / 1e6, "g")} million iterations`;
+    }
     n = math.ceil(n);
     return `${format(n, ",")} iteration${n === 1 ? "" : "s"}`;
   }

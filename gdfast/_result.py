@@ -88,6 +88,11 @@ class FitResult:
     momentum : float
         The momentum beta used (the value ``momentum="auto"`` chose; 0.0
         for plain descent).
+    cost_kind : {"half_mse", "mse"}
+        The cost J that was minimised, and that ``cost`` and
+        ``history.cost`` hold: ``"half_mse"`` sum r**2 / (2N) (``fit``'s
+        default) or ``"mse"`` sum r**2 / N (weighted: over the sum of the
+        weights).  The plots label their cost axes with it.
     diagnosis : str
         What happened, in words: converged; stopped at ``max_iter`` and how
         many iterations would have been needed; bouncing (learning rate
@@ -107,6 +112,7 @@ class FitResult:
     coef: np.ndarray = None
     learning_rate: float = None
     momentum: float = 0.0
+    cost_kind: str = "half_mse"
     _diagnose: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
@@ -116,6 +122,18 @@ class FitResult:
     @cached_property
     def diagnosis(self):
         return self._diagnose() if self._diagnose is not None else "no diagnosis available"
+
+    def __getstate__(self):
+        """What a pickle (or a copy) holds: the diagnosis in words, never its recipe.
+
+        Until first read, the diagnosis is a callable that may hold the
+        curvature's source of sums, i.e. the user's data: working it out now
+        keeps the data out of every pickle.
+        """
+        state = dict(self.__dict__)
+        state["diagnosis"] = self.diagnosis
+        state["_diagnose"] = None
+        return state
 
     def _repr_html_(self):
         """In a notebook: the fitted line, how it ended, the diagnosis and the cost curve."""

@@ -12,6 +12,8 @@ MAX_POINTS = 400
 # log scale when the cost spans more than this factor (as gdfast.plot)
 LOG_SCALE_SPAN = 100.0
 _NAME_STYLE = "text-align:left;padding-right:1em;vertical-align:top;white-space:nowrap"
+# what each cost kind is, for the labels (gdfast.plot's words; no matplotlib here)
+_COST_NAMES = {"half_mse": "one-half MSE", "mse": "MSE"}
 
 
 def result_html(result):
@@ -19,14 +21,16 @@ def result_html(result):
     history = result.history
     rows = [("line", _line(result)),
             ("stopped", _how_it_ended(result)),
-            ("cost J", f"{result.cost:.6g} (gradient norm {result.gradient_norm:.3g})"),
+            (f"cost J ({_COST_NAMES[result.cost_kind]})",
+             f"{result.cost:.6g} (gradient norm {result.gradient_norm:.3g})"),
             ("learning rate", "?" if result.learning_rate is None
              else f"{result.learning_rate:.6g}"),
             ("diagnosis", result.diagnosis)]
     table = "".join(f'<tr><th style="{_NAME_STYLE}">{html.escape(name)}</th>'
                     f'<td style="text-align:left">{html.escape(text)}</td></tr>'
                     for name, text in rows)
-    curve = cost_curve_svg(history.iteration, history.cost) if len(history) > 1 else ""
+    curve = (cost_curve_svg(history.iteration, history.cost, _COST_NAMES[result.cost_kind])
+             if len(history) > 1 else "")
     return (f'<div class="gdfast-fit-result"><strong>gdfast FitResult</strong>'
             f'<table>{table}</table>{curve}</div>')
 
@@ -48,7 +52,7 @@ def _how_it_ended(result):
     return f"after {result.n_iter} iterations, not converged"
 
 
-def cost_curve_svg(iteration, cost):
+def cost_curve_svg(iteration, cost, kind="cost"):
     """A small SVG of the cost against the iteration (log scale when it spans decades)."""
     iteration = np.asarray(iteration, dtype=np.float64)
     cost = np.asarray(cost, dtype=np.float64)
@@ -60,7 +64,7 @@ def cost_curve_svg(iteration, cost):
     x = _scale(iteration, PAD, WIDTH - PAD)
     y = _scale(values, HEIGHT - PAD, PAD)
     points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
-    label = (f"cost {'(log scale) ' if log else ''}from {cost[0]:.3g} to {cost[-1]:.3g} over "
+    label = (f"{kind} {'(log scale) ' if log else ''}from {cost[0]:.3g} to {cost[-1]:.3g} over "
              f"iterations {iteration[0]:.0f} to {iteration[-1]:.0f}")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{html.escape(label)}">'

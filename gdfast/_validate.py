@@ -231,8 +231,7 @@ def checked_weights(sample_weight, n, dtype, allow_zero_sum=False):
     # checked in their own precision before the rescaling and the cast to the
     # data's dtype (float64 weights of 1e39 are fine for float32 data once
     # rescaled); ints and float16 go straight to the data's dtype
-    own = (w.dtype if w.dtype in (np.float32, np.float64)
-           else np.float64 if w.dtype.kind == "f" and w.dtype.itemsize > 8 else dtype)
+    own = weights_dtype(w.dtype, dtype)
     w = _finite_for_kernel(w, "sample_weight", own)
     negative = np.flatnonzero(w < 0)
     if negative.size:
@@ -241,15 +240,31 @@ def checked_weights(sample_weight, n, dtype, allow_zero_sum=False):
     largest = float(np.max(w))
     if largest == 0 and not allow_zero_sum:
         raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
-    exponent = 0
-    if largest > 0 and not _WEIGHT_RANGE[0] <= largest <= _WEIGHT_RANGE[1]:
-        # largest * 2**exponent in [0.5, 1); ldexp is exact, and never
-        # overflows where 2.0**exponent itself would (weights of 1e-310)
-        exponent = -math.frexp(largest)[1]
+    exponent = weight_exponent(largest)
+    if exponent:
+        # ldexp is exact, and never overflows where 2.0**exponent itself
+        # would (weights of 1e-310)
         w = np.ldexp(w, exponent, out=np.empty(n, dtype), casting="same_kind")
     elif w.dtype != dtype:
         w = w.astype(dtype)
     return w, float(np.sum(w, dtype=np.float64)), exponent
+
+
+def weight_exponent(largest):
+    """e such that weights whose largest is ``largest`` are used as w * 2**e (see
+    :func:`check_sample_weight`): 0 inside the safe range, else largest * 2**e is in
+    [0.5, 1)."""
+    if largest > 0 and not _WEIGHT_RANGE[0] <= largest <= _WEIGHT_RANGE[1]:
+        return -math.frexp(largest)[1]
+    return 0
+
+
+def weights_dtype(given, data_dtype):
+    """The dtype weights of dtype ``given`` are checked in before their rescaling: their own
+    float32/float64 (1e39 is fine for float32 data once rescaled), else the data's."""
+    if given in (np.float32, np.float64):
+        return np.dtype(given)
+    return np.dtype(np.float64) if given.kind == "f" and given.itemsize > 8 else data_dtype
 
 
 def check_points(x, d):

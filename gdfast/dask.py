@@ -24,7 +24,7 @@ from ._dask_descent import ClusterSums
 from ._descent import POINTS_PER_SLICE, Descent, descend
 from ._statistics import _fit_statistics
 from ._validate import (check_descent_options, check_l2, check_method, check_momentum,
-                        check_params, kernel_dtype)
+                        check_params, kernel_dtype, weights_dtype)
 
 __all__ = ["fit"]
 
@@ -193,11 +193,19 @@ def _check_arrays(X, y, sample_weight):
         raise ValueError(f"X is empty: at least one point is needed, got shape {X.shape}")
     y = _as_row_blocks(y, "y", x)
     dtype = kernel_dtype(x.dtype, y.dtype)
-    if sample_weight is not None:
-        sample_weight = _as_row_blocks(sample_weight, "sample_weight", x)
-    return tuple(None if a is None else a.map_blocks(
-        _dask_tasks.checked_block, name, dtype, dtype=dtype, meta=np.empty((0,) * a.ndim, dtype))
-        for a, name in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+    x, y = (a.map_blocks(_dask_tasks.checked_block, name, dtype, dtype=dtype,
+                         meta=np.empty((0,) * a.ndim, dtype)) for a, name in ((x, "x"), (y, "y")))
+    if sample_weight is None:
+        return x, y, None
+    # weights are relative, as in gdfast.fit: checked in their own precision,
+    # then all rescaled by a power of two set by the largest (exact), then cast
+    w = _as_row_blocks(sample_weight, "sample_weight", x)
+    own = weights_dtype(w.dtype, dtype)
+    w = w.map_blocks(_dask_tasks.checked_block, "sample_weight", own, dtype=own,
+                     meta=np.empty((0,), own))
+    w = da.map_blocks(_dask_tasks.rescaled_weights, w, w.max(), dtype, dtype=dtype,
+                      meta=np.empty((0,), dtype))
+    return x, y, w
 
 
 def _check_real_dtype(dtype, name):

@@ -144,6 +144,22 @@ def _named_fits(result):
     return fits
 
 
+def _recorded_kind(kind, fits):
+    """The cost the fits' histories hold, to label their axis: ``kind`` if given, else their
+    own (``cost_kind``; a History: "half_mse"); refused where the label would not be true."""
+    own = {getattr(f, "cost_kind", None) for f in fits} - {None}
+    if kind is None:
+        if len(own) > 1:
+            raise ValueError(f"results: the fits minimised different costs ({sorted(own)}), "
+                             f"which one cost axis cannot label: plot them on separate axes")
+        return own.pop() if own else "half_mse"
+    kind = check_cost(kind, "kind")
+    if own - {kind}:
+        raise ValueError(f"kind={kind!r}, but the fits recorded {sorted(own)}: leave kind out "
+                         f"to label the axis with the cost they minimised")
+    return kind
+
+
 def _one_feature(x, y, result):
     """x as shape (N,), y, and (b0, b1) of a one-feature result; else a clear error."""
     params = parameters(result)
@@ -343,7 +359,7 @@ def plot_fit(x, y, result, *, feature_name=None, target_name=None, ax=None):
     return ax
 
 
-def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
+def plot_cost_history(results, *, kind=None, log=None, ax=None):
     """The cost against the iteration, for one fit or several (to compare learning rates).
 
     A diverged descent (a cost that rises above where it started, or stops
@@ -355,9 +371,11 @@ def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
     results : FitResult, History, or a dict of them
         A dict maps each curve's label (e.g. ``"learning rate 0.1"``) to
         its fit.
-    kind : {"half_mse", "mse"}, default "half_mse"
-        The cost the fits recorded (``fit(..., cost=...)``, whose default
-        is ``"half_mse"``): it labels the axis.
+    kind : {"half_mse", "mse"}, optional
+        The cost the fits recorded: it labels the axis.  By default the
+        fits' own (``FitResult.cost_kind``; ``"half_mse"`` for a bare
+        History); a ``kind`` other than a fit's is refused, as are fits of
+        different costs on one axes.
     log : bool, optional
         Log scale for the cost.  By default, when the costs drawn span more
         than a factor of 100 and are all positive.
@@ -375,7 +393,8 @@ def plot_cost_history(results, *, kind="half_mse", log=None, ax=None):
     TypeError
         When a fit is not a FitResult or History.
     """
-    kind = check_cost(kind, "kind")
+    kind = _recorded_kind(kind, list(results.values()) if isinstance(results, dict)
+                          else [results])
     curves = _named_histories(results)
     ax = _axes(ax)
     drawn = []
@@ -566,7 +585,7 @@ def _draw_landscape(ax, surface, path, end, which, kind, names, levels):
                  + (f", {len(held)} other(s) held at the end" if held else ""))
 
 
-def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
+def plot_cost_contour(x, y, result, *, which=None, kind=None, levels=25,
                       feature_names=None, ax=None):
     """Contours of the cost over two parameters, with the descent path drawn on them.
 
@@ -587,7 +606,9 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
         intercept b0, j the j-th coefficient.  Default: (0, 1) for one
         feature; with several, the two whose values spread most along the
         path.
-    kind : {"half_mse", "mse"}, default "half_mse"
+    kind : {"half_mse", "mse"}, optional
+        The cost drawn; by default the one the fit minimised
+        (``result.cost_kind``).
     levels : int, default 25
         Contour levels, spaced evenly in the log of the cost's rise above
         its minimum.
@@ -602,8 +623,8 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
         the start (red dot) and the end (black cross).  The frame holds the
         whole path and that minimum.
     """
-    kind = check_cost(kind, "kind")
     fits = _named_fits(result)
+    kind = _recorded_kind(kind, [fit for _, fit in fits])
     end = parameters(fits[0][1])
     paths = [parameter_path(fit.history)[_finite_rows(fit.history)] for _, fit in fits]
     if any(path.shape[1] != end.size for path in paths):
@@ -632,7 +653,7 @@ def plot_cost_contour(x, y, result, *, which=None, kind="half_mse", levels=25,
     return ax
 
 
-def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
+def animate_descent(x, y, result, *, frames=30, kind=None, interval=120,
                     feature_name=None, target_name=None):
     """The red dot rolling down the valley, next to the line it draws (one feature).
 
@@ -648,7 +669,9 @@ def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
         A one-feature fit.  Frames are taken from its history, denser at the
         start where the descent moves fastest.
     frames : int, default 30
-    kind : {"half_mse", "mse"}, default "half_mse"
+    kind : {"half_mse", "mse"}, optional
+        The cost drawn; by default the one the fit minimised
+        (``result.cost_kind``).
     interval : int, default 120
         Milliseconds between frames.
     feature_name, target_name : str, optional
@@ -660,7 +683,7 @@ def animate_descent(x, y, result, *, frames=30, kind="half_mse", interval=120,
         Over a new figure of two Axes; :func:`save_gif` writes it and closes
         that figure.
     """
-    kind = check_cost(kind, "kind")
+    kind = check_cost(getattr(result, "cost_kind", "half_mse") if kind is None else kind, "kind")
     x, y, end = _one_feature(x, y, result)
     finite = _finite_rows(result.history)
     path = parameter_path(result.history)[finite]

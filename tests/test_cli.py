@@ -567,3 +567,16 @@ def test_errors_from_fit_name_the_file(capsys, tmp_path):
     path.write_text("x,y\n1,2\n1,3\n1,4\n")
     code, _, err = _fit(capsys, path, "--standardize")
     _one_line_error(code, err, f"gdfast fit: error: {path}: ", "constant")
+
+
+def test_a_negative_coefficient_is_subtracted_in_the_printed_line(capsys, tmp_path):
+    path = tmp_path / "down.csv"
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 50))
+    y = 1.0 + 2.0 * a - 1.5 * b
+    np.savetxt(path, np.column_stack([a, b, y]), delimiter=",", header="a,b,y", comments="")
+    code, out, err = _fit(capsys, path, "--tol", "1e-12")
+    assert code == 0, err
+    b0, b1, b2 = np.linalg.lstsq(np.column_stack([np.ones(50), a, b]), y, rcond=None)[0]
+    assert f"  y = {b0:.6g} + {b1:.6g}*a - {-b2:.6g}*b\n" in out, out
+    assert "+ -" not in out

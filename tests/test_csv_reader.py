@@ -275,3 +275,14 @@ def test_pandas_reads_what_the_readers_read_on_a_large_file(tmp_path):
     for reader in ("pyarrow", "numpy"):
         data = read_csv(path, reader=reader)
         np.testing.assert_array_equal(np.column_stack([data.x, data.y]), table)
+
+
+def test_a_long_run_of_digits_that_is_not_a_number_is_refused_at_once(tmp_path):
+    """200 000 digits and a letter: refused by the checked reader, which once tried every
+    way of cutting the digits (a hang of hours); the cell is named."""
+    from gdfast._csv_format import is_number
+    assert not is_number("7" * 200_000 + "x") and is_number("7" * 200_000 + ".5e3")
+    assert [is_number(t) for t in ("12", "1.", ".5", "1.2e-3", "1e", ".", "1.2.3")] == [
+        True, True, True, True, False, False, False]
+    path = _write(tmp_path, f"x,y\n1,2\n2,{'7' * 200_000}x\n", "digits.csv")
+    _error(path, "line 3, column 'y':", "(200001 characters) is not a number")

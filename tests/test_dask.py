@@ -274,3 +274,23 @@ def test_momentum_and_l2_agree_with_local_fit(client, data, method, nesterov):
     want = gdfast.fit(x, y, sample_weight=w, method=method, **kw)
     _assert_same_fit(got, want, rtol=1e-9)
     assert got.momentum == pytest.approx(want.momentum, rel=1e-12) and got.momentum > 0
+
+
+@pytest.mark.parametrize("method", ["batch", "stats"])
+@pytest.mark.parametrize("dtype, weight", [(np.float64, 1e-310), (np.float64, 1e300),
+                                           (np.float32, 1e39), (np.float32, 1e-46)])
+def test_weights_are_relative_as_in_fit(client, data, method, dtype, weight):
+    """Uniform weights of any positive size give the unweighted fit, as gdfast.fit's do
+    (rescaled by a power of two set by the largest, across all blocks)."""
+    x, y, w = data
+    x, y = x.astype(dtype), y.astype(dtype)
+    kw = dict(learning_rate=0.3, max_iter=10, tol=None, method=method)
+    unweighted = gdfast.fit(x, y, **kw)
+    got = gdfast.dask.fit(_dask(x), _dask(y), sample_weight=_dask(np.full(N, weight)),
+                          client=client, **kw)
+    _assert_same_fit(got, unweighted, rtol=1e-10 if dtype == np.float64 else 1e-5)
+    # and non-uniform weights scaled by 2**1020 (their sum beyond float64): the weighted fit
+    if dtype == np.float64:
+        got = gdfast.dask.fit(_dask(x), _dask(y), sample_weight=_dask(np.ldexp(w, 1020)),
+                              client=client, **kw)
+        _assert_same_fit(got, gdfast.fit(x, y, sample_weight=w, **kw))

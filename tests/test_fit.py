@@ -479,3 +479,29 @@ def test_repr_is_a_short_summary(line_data, feature_data):
     assert all(len(line) <= 100 for line in repr(wide).splitlines())
     stopped = gdfast.fit(*line_data, callback=lambda step: False)
     assert "stopped by the callback after 0 iterations" in repr(stopped)
+
+
+@pytest.mark.parametrize("d", [1, 3])
+def test_a_pickled_result_never_carries_the_data(d):
+    """The diagnosis, unread at pickling, is worked out then: the pickle holds its words,
+    not the curvature's source of sums (the user's data)."""
+    import pickle
+
+    rng = np.random.default_rng(4)
+    n = 200_000   # 1.6 MB a column: far more than a pickle of the result may hold
+    x = rng.normal(size=(n, d)) if d > 1 else rng.normal(size=n)
+    y = 1.0 + (x @ np.arange(1.0, d + 1) if d > 1 else 2.0 * x) + rng.normal(size=n)
+    # a fixed rate below the limit, so the limits (and the diagnosis) are not worked out
+    res = gdfast.fit(x, y, learning_rate=0.05, max_iter=50, tol=None)
+    assert "diagnosis" not in vars(res)   # not read yet: its recipe holds the data
+    data = pickle.dumps(res)
+    history_bytes = sum(a.nbytes for a in (res.history.iteration, res.history.intercept,
+                                           res.history.cost, res.history.coef))
+    assert len(data) < history_bytes + 4096, (len(data), history_bytes)
+    assert b"_sums" not in data and b"Curvature" not in data
+    back = pickle.loads(data)
+    assert back.diagnosis == gdfast.fit(x, y, learning_rate=0.05, max_iter=50,
+                                        tol=None).diagnosis
+    np.testing.assert_array_equal(back.history.cost, res.history.cost)
+    assert (back.intercept, back.n_iter) == (res.intercept, res.n_iter)
+    np.testing.assert_array_equal(back.coef, res.coef)

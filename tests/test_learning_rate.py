@@ -344,3 +344,13 @@ def test_one_iteration_is_singular():
     stopped = gdfast.fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0], learning_rate=0.01, tol=None,
                          callback=lambda step: step.iteration < 1)
     assert stopped.diagnosis.startswith("stopped by the callback after 1 iteration,")
+
+
+@pytest.mark.parametrize("n, words", [
+    (1, "1 iteration"), (4293.2, "4,294 iterations"), (2_100_000, "2.1 million iterations"),
+    (999_700_000, "1 billion iterations"), (3.4e9, "3.4 billion iterations"),
+    (999.7e9, "1e+12 iterations"), (2.3e14, "2.3e+14 iterations")])
+def test_iteration_counts_read_as_numbers_in_one_unit(n, words):
+    """Never "2.3e+05 billion" or "1e+03 million": the unit follows the count as shown."""
+    from gdfast._diagnosis import _count
+    assert _count(n) == words

@@ -162,3 +162,34 @@ def test_the_measures_see_a_copy(mapped_files):
     assert got["maxrss"] > 1.5 * size, got
     assert got["anon"] > 0.9 * size, got
     assert got["traced"] > 0.9 * size, got
+
+
+TRUNCATED = r"""
+import os, sys
+import numpy as np
+import gdfast
+
+path, reader = sys.argv[1], sys.argv[2]
+np.save(path, np.arange(1 << 20, dtype=np.float64))         # 8 MiB: many pages
+x = np.load(path, mmap_mode="r")
+y = np.load(path, mmap_mode="r")
+os.truncate(path, 4096)                                       # another program cuts the file
+print("truncated", flush=True)
+if reader == "numpy":
+    float(x.sum())
+else:
+    gdfast.fit(x, y, learning_rate=0.1, max_iter=3, method="batch")
+print("read past the end", flush=True)
+"""
+
+
+@pytest.mark.parametrize("reader", ["numpy", "gdfast"])
+def test_a_memory_map_truncated_under_a_fit_ends_the_process_with_sigbus(tmp_path, reader):
+    """README, "Memory maps are read in place": a file cut while it is mapped ends the
+    process with SIGBUS when a page past the new end is read, in gdfast as in NumPy."""
+    import signal
+
+    child = subprocess.run([sys.executable, "-c", TRUNCATED, str(tmp_path / "x.npy"), reader],
+                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert child.stdout == "truncated\n", (child.stdout, child.stderr[-2000:])
+    assert child.returncode == -signal.SIGBUS, (child.returncode, child.stderr[-2000:])

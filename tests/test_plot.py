@@ -223,14 +223,32 @@ def test_cost_history_is_log_scaled_when_it_spans_decades(fitted):
 
 
 @pytest.mark.parametrize("kind, name", [("half_mse", "one-half MSE"), ("mse", "MSE")])
-def test_cost_axes_name_their_cost(fitted, kind, name):
-    x, y, res = fitted
-    labels = [plot.plot_cost_history(res, kind=kind).get_ylabel(),
+def test_cost_axes_name_their_cost(line_data, kind, name):
+    x, y = line_data
+    res = gdfast.fit(x, y, cost=kind, max_iter=50, tol=None, init=SEED_START)
+    assert res.cost_kind == kind
+    # by default the cost the fit minimised; given, the same
+    labels = [plot.plot_cost_history(res).get_ylabel(),
+              plot.plot_cost_history(res, kind=kind).get_ylabel(),
               plot.plot_cost_slice(x, y, res, kind=kind).get_ylabel()]
-    titles = [plot.plot_cost_contour(x, y, res, kind=kind).get_title()]
+    titles = [plot.plot_cost_contour(x, y, res).get_title(),
+              plot.plot_cost_contour(x, y, res, kind=kind).get_title()]
     for text in labels + titles:
         assert name in text
         assert ("one-half" in text) == (kind == "half_mse")
+
+
+def test_a_cost_axis_never_names_a_cost_the_fits_did_not_record(line_data):
+    x, y = line_data
+    half, mse = (gdfast.fit(x, y, cost=kind, max_iter=5, tol=None) for kind in ("half_mse",
+                                                                                 "mse"))
+    with pytest.raises(ValueError, match=r"^kind='mse', but the fits recorded \['half_mse'\]"):
+        plot.plot_cost_history(half, kind="mse")
+    with pytest.raises(ValueError, match=r"^results: the fits minimised different costs"):
+        plot.plot_cost_history({"half": half, "mse": mse})
+    # a bare History does not say: the label is the one asked for, fit's default otherwise
+    assert plot.plot_cost_history(mse.history, kind="mse").get_ylabel().startswith("MSE")
+    assert plot.plot_cost_history(half.history).get_ylabel().startswith("one-half MSE")
 
 
 def test_cost_history_compares_learning_rates_on_one_axes(line_data):

@@ -26,13 +26,15 @@ def test_a_converged_fit_shows_its_line_ending_diagnosis_and_cost_curve():
     assert f"y = {res.intercept:.6g} + {res.slope:.6g}\u00b7x" in page
     assert f"converged after {res.n_iter} iterations" in page
     assert f"{res.cost:.6g} (gradient norm {res.gradient_norm:.3g})" in page
+    assert "cost J (one-half MSE)" in page   # the cost's kind, as on every cost axis
     # the diagnosis, escaped ("<=" would open a tag)
     assert res.diagnosis.replace("<", "&lt;") in page and "<=" not in page
     svg = _svg(page)
     points = _polyline(svg)
     assert len(points) == len(res.history)          # 352 rows, all drawn
     # log scale (49 down to 0.12): the curve runs left to right, from the top to the bottom
-    assert "(log scale)" in svg.find("{http://www.w3.org/2000/svg}title").text
+    assert svg.find("{http://www.w3.org/2000/svg}title").text.startswith(
+        "one-half MSE (log scale)")
     assert np.all(np.diff(points[:, 0]) > 0)
     assert points[0, 1] == 6.0 and points[-1, 1] == pytest.approx(104.0, abs=0.06)
     # the height of a point is log10 of its cost, scaled: compare with NumPy's

@@ -58,3 +58,14 @@ def test_openblas_coretype_picks_the_kernels_of_numpys_openblas(tmp_path):
     core = _in_child(tmp_path, OPENBLAS_CORE, OPENBLAS_CORETYPE=forced)
     assert core in SAME_KERNELS.get(forced.lower(), {forced.lower()}), (
         f"OPENBLAS_CORETYPE={forced}, but NumPy's OpenBLAS runs {core or 'no OpenBLAS'}")
+
+
+def test_gdfast_kernel_naming_no_build_is_an_error_at_import(tmp_path):
+    """A typo in GDFAST_KERNEL must not silently run (and test) the default build."""
+    done = subprocess.run([sys.executable, "-c", "import gdfast"], cwd=tmp_path,
+                          env={**os.environ, "GDFAST_KERNEL": "avx3"}, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ValueError: GDFAST_KERNEL='avx3' is not a kernel build"), last
+    assert "baseline, avx2, avx512" in last

@@ -4,11 +4,13 @@ All builds come from the same ``passes.pyx`` and differ only in compiler
 flags (setup.py): ``passes`` (any x86-64 or other CPU), ``passes_avx2``
 (AVX2 + FMA), ``passes_avx512`` (AVX-512 F/VL/DQ, 512-bit vectors).  Their
 results agree to rounding: FMA rounds once where the baseline rounds twice.
-Set ``GDFAST_KERNEL`` to ``baseline``, ``avx2`` or ``avx512`` to force one
-(if this CPU can run it).
+Set ``GDFAST_KERNEL`` to ``baseline``, ``avx2`` or ``avx512`` to force one:
+any other value is a ``ValueError`` at import, and a build this CPU cannot run
+(or that was not compiled here) a ``RuntimeWarning`` and the widest it can.
 """
 import importlib
 import os
+import warnings
 
 from . import passes as baseline
 
@@ -45,5 +47,23 @@ def _runnable_builds():
 #: every build this CPU can run, by name (the tests run each)
 variants = _runnable_builds()
 
+
+
+def _chosen_build(named):
+    """The build GDFAST_KERNEL names (``named``), checked; else the widest this CPU runs."""
+    if not named:
+        return list(variants.values())[-1]
+    known = ("baseline", *_NEEDS)
+    if named not in known:
+        # a typo must not silently test or time the default build instead
+        raise ValueError(f"GDFAST_KERNEL={named!r} is not a kernel build: set it to one of "
+                         f"{', '.join(known)}, or unset it for the widest this CPU runs")
+    if named not in variants:
+        widest = list(variants)[-1]
+        warnings.warn(f"GDFAST_KERNEL={named!r}: this CPU cannot run that build (or it was "
+                      f"not compiled here); using {widest!r}", RuntimeWarning, stacklevel=2)
+    return variants.get(named, list(variants.values())[-1])
+
+
 #: the build gdfast uses: GDFAST_KERNEL's if it names one, else the widest
-kernels = variants.get(os.environ.get("GDFAST_KERNEL", ""), list(variants.values())[-1])
+kernels = _chosen_build(os.environ.get("GDFAST_KERNEL", ""))
