@@ -12,7 +12,7 @@ from ._cli_outputs import check_folder, check_output_file
 from ._data_file import load_xy
 from ._exceptions import DivergenceError, FitInterrupted
 from ._fit import fit
-from ._landscape import parameter_names, parameter_path, parameters
+from ._parameters import parameter_names, parameter_path, parameters
 from ._table import InputError
 
 # the fit() options the command line passes on when given

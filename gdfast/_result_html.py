@@ -4,7 +4,7 @@ import html
 
 import numpy as np
 
-from ._landscape import parameters
+from ._parameters import parameters
 
 # the cost curve's size in pixels, and the most points drawn (evenly spaced rows)
 WIDTH, HEIGHT, PAD = 360, 110, 6

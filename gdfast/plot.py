@@ -28,7 +28,8 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError("gdfast.plot needs matplotlib: pip install \"gdfast[plot]\"") from exc
 
-from ._landscape import CostSurface, moved_most, parameter_names, parameter_path, parameters
+from ._landscape import CostSurface
+from ._parameters import moved_most, parameter_names, parameter_path, parameters
 from ._validate import check_cost, check_data
 
 COST_LABELS = {"mse": "MSE", "half_mse": "one-half MSE"}

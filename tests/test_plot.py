@@ -12,7 +12,8 @@ import pytest
 
 import gdfast
 import gdfast.plot as plot  # the plot extra is part of the test set-up (README, .ci/run)
-from gdfast._landscape import CostSurface, moved_most, parameter_names, parameter_path, parameters
+from gdfast._landscape import CostSurface
+from gdfast._parameters import moved_most, parameter_names, parameter_path, parameters
 from gdfast._result import History
 from matplotlib.contour import ContourSet
 
