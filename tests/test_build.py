@@ -32,26 +32,44 @@ def test_version():
 BOUNDS_CHECKED = os.environ.get("GDFAST_BOUNDSCHECK", "0") == "1"
 
 
-def _out_of_range_calls():
-    """Engine calls through the private API that index element 0 of empty arrays, in every
-    build this CPU runs: the one-feature pass and the d-feature pass."""
+def _index_past_the_end():
+    """Engine calls through the private API that index element 0 of an empty array, in every
+    build this CPU runs: the one-feature pass (x has a point, y none: its one block takes the
+    address of y[0]) and the d-feature pass (x has no row: the design takes &x[0, 0]).  Only the
+    checked build may run the first: the normal one would read past y's end."""
     from gdfast import _engine
 
     empty = np.empty(0)
-    calls = []
-    for kernels in _engine.variants.values():
-        calls.append(lambda k=kernels: k.residual_sums(empty, empty, 0.0, 0.0))
-        calls.append(lambda k=kernels: k.feature_sums(np.empty((0, 1)), empty, None, np.zeros(1),
-                                                      np.ones(1), np.zeros(2), True))
-    return calls
+    return [
+        call
+        for kernels in _engine.variants.values()
+        for call in (
+            lambda k=kernels: k.residual_sums(np.ones(1), empty, 0.0, 0.0),
+            lambda k=kernels: k.feature_sums(np.empty((0, 1)), empty, None, np.zeros(1),
+                                             np.ones(1), np.zeros(2), True),
+        )
+    ]
+
+
+def _address_past_the_end():
+    """The d-feature pass on x with no row takes the address &x[0, 0] but reads nothing: safe
+    in the normal build, where nothing checks the index."""
+    from gdfast import _engine
+
+    return [
+        lambda k=kernels: k.feature_sums(np.empty((0, 1)), np.empty(0), None, np.zeros(1),
+                                         np.ones(1), np.zeros(2), True)
+        for kernels in _engine.variants.values()
+    ]
 
 
 def test_bounds_checks_are_on_exactly_in_the_checked_build():
     """The switch really works: in the checked build an out-of-range index raises IndexError;
-    in the normal build there is no check (n = 0 reads nothing, so these calls are safe)."""
-    for call in _out_of_range_calls():
-        if BOUNDS_CHECKED:
+    in the normal build nothing checks the index (taking &x[0, 0] of an empty x passes)."""
+    if BOUNDS_CHECKED:
+        for call in _index_past_the_end():
             with pytest.raises(IndexError, match="Out of bounds"):
                 call()
-        else:
-            assert call() in [(0.0, 0.0, 0.0), (0.0, [0.0, 0.0])]
+    else:
+        for call in _address_past_the_end():
+            assert call() == (0.0, [0.0, 0.0])
