@@ -36,10 +36,12 @@ from ._standardize import feature_map
 from ._sums import StatisticsSums
 
 PRECISIONS = ("float64", "compensated")
-# at most this many rounds of refinement; they stop sooner once a round
-# changes no parameter's float64 value
+# at most this many rounds of refinement.  They stop sooner, once a round's
+# correction is below sqrt(eps) of each parameter: the next round's would be
+# about kappa * eps times smaller again, below float64's resolution of the
+# parameters for a condition number kappa up to about 1e8
 MAX_ROUNDS = 4
-_EPS = np.finfo(np.float64).eps
+_ENOUGH = np.sqrt(np.finfo(np.float64).eps)
 # each round's descent aims to shrink the correction's error this much: a
 # little beyond what float64 allows it (about kappa * eps)
 ROUND_REDUCTION = 1e-13
@@ -186,8 +188,8 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
         n_iter += step.n_iter
         cost, gradient_norm = _cost_and_gradient(source, b_hi, b_lo, settings, l2)
         rows.append((n_iter, b_hi.copy(), cost))
-        if np.all(np.abs(delta) <= _EPS * np.abs(b_hi)):
-            break   # this round changed no float64 value: the next would not either
+        if np.all(np.abs(delta) <= _ENOUGH * np.abs(b_hi)):
+            break
     history = _extended(result.history, rows)
     tol = settings["tol"]
     return dataclasses.replace(
