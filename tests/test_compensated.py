@@ -1,5 +1,6 @@
 """precision="compensated": the double-double kernel against exact rational arithmetic,
 and the option end to end (NIST's certified values, validation, the default untouched)."""
+import importlib.util
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -271,3 +272,14 @@ def test_precision_is_checked_before_any_work(bad, error, match):
     with pytest.raises(error, match=match):
         gdfast.fit_stream(chunks(), precision=bad)
     assert not consumed
+
+
+def test_the_precision_table_command_runs(capsys):
+    spec = importlib.util.spec_from_file_location(
+        "nist_precision", DATA.parent.parent.parent / "bench" / "nist_precision.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--no-plain"])
+    out = capsys.readouterr().out
+    assert "| + c' in double-double (batch, compensated) | 14." in out
+    assert "| Wampler5 | stats | 15.0" in out and "Machine:" in out
