@@ -1,6 +1,6 @@
 """fit(): validate, pick the source of the sums, run the descent (gdfast._descent)."""
 from ._descent import Descent, descend
-from ._refine import check_precision
+from ._refine import check_precision, first_descent
 from ._statistics import Statistics, refine_on_data, stats_iteration_points
 from ._sums import DataSums, LineStatistics, StatisticsSums
 from ._validate import (check_data, check_descent_options, check_init, check_l2, check_method,
@@ -278,8 +278,10 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
     else:
         descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
                           fit_intercept, standardize, warn_underdetermined=x.ndim == 2, l2=l2)
-    result = descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                     record_every, progress, callback, momentum=momentum, nesterov=nesterov)
+    with first_descent(precision):
+        result = descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
+                         record_every, progress, callback, momentum=momentum,
+                         nesterov=nesterov)
     if precision == "compensated":
         result = refine_on_data(result, x, y, sample_weight, dict(
             learning_rate=learning_rate, max_iter=max_iter, tol=tol, cost=cost,

@@ -23,14 +23,17 @@ kappa * 1e-16 relative); two or three rounds reach the digits the data
 allow.  ``fit``, ``fit_statistics`` and ``fit_stream`` call :func:`refine`
 after their descent when ``precision="compensated"``.
 """
+import contextlib
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 
 from ._cost import cost_factors
 from ._curvature import Curvature
 from ._engine import compensated
+from ._exceptions import ConvergenceWarning
 from ._result import History
 from ._standardize import feature_map
 from ._sums import StatisticsSums
@@ -57,6 +60,18 @@ def check_precision(precision):
                          f"the descent's result with double-double residuals), got "
                          f"{precision!r}")
     return precision
+
+
+@contextlib.contextmanager
+def first_descent(precision):
+    """Around the descent a compensated fit refines: its ConvergenceWarning is left to
+    :func:`refine`, whose result may converge where the descent alone did not."""
+    if precision != "compensated":
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,9 +176,10 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
     returned as it is.  The refined result reports the refined parameters,
     the cost and gradient norm there (computed from the double-double
     residuals), the iterations of every descent, and ends its history with
-    one row per round.
+    one row per round.  A ConvergenceWarning (at ``stacklevel``) when its
+    gradient norm is still above ``tol``.
     """
-    if result.stopped_by is not None:
+    if result.stopped_by is not None or settings["max_iter"] == 0:
         return result
     fit_intercept = settings["fit_intercept"]
     d = source.n_features
@@ -192,12 +208,17 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
             break
     history = _extended(result.history, rows)
     tol = settings["tol"]
-    return dataclasses.replace(
+    refined = dataclasses.replace(
         result, intercept=float(b_hi[0]),
         slope=float(b_hi[1]) if result.slope is not None else None,
         coef=b_hi[1:].copy(), n_iter=n_iter, cost=cost, gradient_norm=gradient_norm,
-        converged=result.converged or (tol is not None and gradient_norm <= tol),
-        history=history)
+        converged=tol is not None and gradient_norm <= tol, history=history)
+    if tol is not None and not refined.converged:
+        warnings.warn(f"gradient descent with precision='compensated': the gradient norm "
+                      f"{gradient_norm:.3g} is still above tol={tol:g} after {len(rows)} "
+                      f"rounds of refinement; the first descent: {result.diagnosis}",
+                      ConvergenceWarning, stacklevel=stacklevel)
+    return refined
 
 
 def _round_iterations(stats, settings, result):

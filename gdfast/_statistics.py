@@ -18,7 +18,7 @@ import numpy as np
 from ._descent import Descent, descend
 from ._engine import kernels as engine
 from ._moments import Moments
-from ._refine import CompensatedStatistics, check_precision, refine
+from ._refine import CompensatedStatistics, check_precision, first_descent, refine
 from ._sums import StatisticsSums
 from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
                         check_n_threads, check_params, check_real, checked_weights, plural)
@@ -339,8 +339,10 @@ def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_ever
     settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
                                standardize, progress, callback, momentum, nesterov, l2)
     precision = check_precision(precision)
-    result = _descend_from(stats, init, settings, stacklevel + 1)
-    return _refined(result, stats, settings, precision, stacklevel + 1)
+    with first_descent(precision):
+        result = _descend_from(stats, init, settings, stacklevel + 1)
+    # refine <- _refined <- here <- fit_statistics <- the user
+    return _refined(result, stats, settings, precision, stacklevel=5)
 
 
 def _refined(result, stats, settings, precision, stacklevel):
@@ -348,18 +350,19 @@ def _refined(result, stats, settings, precision, stacklevel):
     if precision != "compensated":
         return result
     return refine(result, CompensatedStatistics.of_statistics(stats), settings,
-                  settings["l2"], _inner_descent, stacklevel + 1)
+                  settings["l2"], _inner_descent, stacklevel)
 
 
 def refine_on_data(result, x, y, sample_weight, settings, stacklevel=4):
     """``fit(..., precision="compensated")``: the result refined with double-double
-    residuals of the validated data (``settings``: fit's checked options)."""
+    residuals of the validated data (``settings``: fit's checked options; ``stacklevel``
+    of refine's warning: refine <- here <- fit <- the user)."""
     settings = _check_settings(settings["learning_rate"], settings["max_iter"],
                                settings["tol"], settings["cost"], 0, settings["fit_intercept"],
                                settings["standardize"], False, None, settings["momentum"],
                                settings["nesterov"], settings["l2"])
     return refine(result, CompensatedStatistics.of_data(x, y, sample_weight), settings,
-                  settings["l2"], _inner_descent, stacklevel + 1)
+                  settings["l2"], _inner_descent, stacklevel)
 
 
 def _inner_descent(stats, settings, stacklevel):
@@ -495,5 +498,7 @@ progress, callback, momentum, nesterov, l2, precision
                                standardize, progress, callback, momentum, nesterov, l2)
     precision = check_precision(precision)
     stats = statistics_of_chunks(chunks)
-    return _refined(_descend_from(stats, init, settings, stacklevel=4), stats, settings,
-                    precision, stacklevel=4)
+    with first_descent(precision):
+        result = _descend_from(stats, init, settings, stacklevel=4)
+    # refine <- _refined <- fit_stream <- the user
+    return _refined(result, stats, settings, precision, stacklevel=4)

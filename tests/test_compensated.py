@@ -283,3 +283,47 @@ def test_the_precision_table_command_runs(capsys):
     out = capsys.readouterr().out
     assert "| + c' in double-double (batch, compensated) | 14." in out
     assert "| Wampler5 | stats | 15.0" in out and "Machine:" in out
+
+
+def test_gdregressor_takes_precision():
+    from sklearn.base import clone
+
+    problem = _nist.read(DATA / "Wampler3.dat")
+    model = gdfast.GDRegressor(momentum="auto", standardize=True, tol=1e-9, max_iter=10**6,
+                               precision="compensated").fit(problem.x, problem.y)
+    digits = _nist.log_relative_error(np.r_[model.intercept_, model.coef_], problem.certified)
+    assert digits.min() >= 9.0, digits.round(1)
+    assert clone(model).get_params()["precision"] == "compensated"
+    with pytest.raises(ValueError, match="precision"):
+        gdfast.GDRegressor(precision="double").fit(problem.x, problem.y)
+
+
+def test_convergence_is_the_refined_results():
+    # the heavy ball alone stops at max_iter on Wampler5 (its floor is above tol): a
+    # ConvergenceWarning; refined, the gradient norm is far below tol: no warning
+    problem = _nist.read(DATA / "Wampler5.dat")
+    options = dict(momentum="auto", standardize=True, tol=1e-9, max_iter=10**5, record_every=0)
+    with pytest.warns(gdfast.ConvergenceWarning):
+        alone = gdfast.fit(problem.x, problem.y, **options)
+    assert not alone.converged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        refined = gdfast.fit(problem.x, problem.y, precision="compensated", **options)
+    assert refined.converged and refined.gradient_norm <= 1e-9
+    # tol=0 cannot be reached: one warning, pointing at the caller, saying so
+    for call in (lambda: gdfast.fit(problem.x, problem.y, precision="compensated",
+                                    **dict(options, tol=0.0)),
+                 lambda: gdfast.fit_statistics(gdfast.Statistics.from_arrays(problem.x,
+                                                                             problem.y),
+                                               precision="compensated",
+                                               **dict(options, tol=0.0))):
+        with pytest.warns(gdfast.ConvergenceWarning, match="precision='compensated'") as seen:
+            result = call()
+        assert len(seen) == 1 and seen[0].filename == __file__
+        assert not result.converged
+
+
+def test_max_iter_zero_returns_the_start():
+    problem = _nist.read(DATA / "Wampler1.dat")
+    result = gdfast.fit(problem.x, problem.y, max_iter=0, tol=None, precision="compensated")
+    assert result.n_iter == 0 and result.intercept == 0.0 and not result.coef.any()
