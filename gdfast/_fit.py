@@ -286,5 +286,5 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
         result = refine_on_data(result, x, y, sample_weight, dict(
             learning_rate=learning_rate, max_iter=max_iter, tol=tol, cost=cost,
             fit_intercept=fit_intercept, standardize=standardize, momentum=momentum,
-            nesterov=nesterov, l2=l2))
+            nesterov=nesterov, l2=l2, method=method))
     return result

@@ -93,8 +93,12 @@ class CompensatedStatistics:
     data: tuple = None
 
     @classmethod
-    def of_data(cls, x, y, sample_weight):
-        """One double-double pass over validated data (float32 is read as float64, a copy)."""
+    def of_data(cls, x, y, sample_weight, keep_data=True):
+        """One double-double pass over validated data (float32 is read as float64, a copy).
+
+        ``keep_data``: residuals point by point (``fit(method="batch")``); else
+        from these statistics alone (``method="stats"``: c - G @ b).
+        """
         x = np.asarray(x, dtype=np.float64)
         x = x if x.ndim == 2 else x[:, None]
         y = np.asarray(y, dtype=np.float64)
@@ -107,7 +111,7 @@ class CompensatedStatistics:
         weight_sum = compensated.statistics(v, w, mean_hi, mean_lo, gram_hi, gram_lo,
                                             np.empty(k), np.empty(k))
         return cls(x.shape[0], weight_sum, mean_hi, mean_lo, gram_hi, gram_lo,
-                   (x, np.ascontiguousarray(y), w))
+                   (x, np.ascontiguousarray(y), w) if keep_data else None)
 
     @classmethod
     def of_statistics(cls, stats):
@@ -189,11 +193,13 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
     inner = dict(settings, tol=None, kernel_tol=-1.0, record_every=0, progress=False,
                  callback=None, max_iter=_round_iterations(gram, settings, result))
     n_iter, rows = result.n_iter, []
+    residual = source.residual_statistics(b_hi, b_lo)
     for _ in range(MAX_ROUNDS):
-        mean, cross, _ = source.residual_statistics(b_hi, b_lo)
+        mean, cross, _ = residual
         if l2:
             # the penalty is on b + delta: its gradient l2 * (b + delta) moves
             # l2 * W * b to the right-hand side
+            cross = (cross[0].copy(), cross[1].copy())
             compensated.add(cross[0], cross[1], -(l2 * source.weight_sum) * b_hi[1:])
         correction = dataclasses.replace(
             gram, mean_y=float(mean[0] + mean[1]),
@@ -202,7 +208,8 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
         delta = np.concatenate([[step.intercept if fit_intercept else 0.0], step.coef])
         compensated.add(b_hi, b_lo, delta)
         n_iter += step.n_iter
-        cost, gradient_norm = _cost_and_gradient(source, b_hi, b_lo, settings, l2)
+        residual = source.residual_statistics(b_hi, b_lo)   # also the next round's
+        cost, gradient_norm = _cost_and_gradient(source, residual, b_hi, settings, l2)
         rows.append((n_iter, b_hi.copy(), cost))
         if np.all(np.abs(delta) <= _ENOUGH * np.abs(b_hi)):
             break
@@ -233,11 +240,10 @@ def _round_iterations(stats, settings, result):
     return max(1, min(most, math.ceil(math.log(ROUND_REDUCTION) / math.log(rho))))
 
 
-def _cost_and_gradient(source, b_hi, b_lo, settings, l2):
+def _cost_and_gradient(source, residual, b_hi, settings, l2):
     """The cost at b and the norm of its gradient in the descent's units (as ``tol``
-    reads it), from the double-double residuals."""
-    d = source.n_features
-    mean, cross, spread = source.residual_statistics(b_hi, b_lo)
+    reads it), from the statistics of its double-double residuals (``residual``)."""
+    mean, cross, spread = residual
     w = source.weight_sum
     mean_r = mean[0] + mean[1]
     cost_factor, grad_factor = cost_factors(settings["cost"], w)

@@ -355,14 +355,17 @@ def _refined(result, stats, settings, precision, stacklevel):
 
 def refine_on_data(result, x, y, sample_weight, settings, stacklevel=4):
     """``fit(..., precision="compensated")``: the result refined with double-double
-    residuals of the validated data (``settings``: fit's checked options; ``stacklevel``
-    of refine's warning: refine <- here <- fit <- the user)."""
+    residuals of the validated data, point by point with ``method="batch"``, from their
+    double-double statistics with ``"stats"`` (``settings``: fit's checked options and
+    its method; ``stacklevel`` of refine's warning: refine <- here <- fit <- the user)."""
+    method = settings["method"]
     settings = _check_settings(settings["learning_rate"], settings["max_iter"],
                                settings["tol"], settings["cost"], 0, settings["fit_intercept"],
                                settings["standardize"], False, None, settings["momentum"],
                                settings["nesterov"], settings["l2"])
-    return refine(result, CompensatedStatistics.of_data(x, y, sample_weight), settings,
-                  settings["l2"], _inner_descent, stacklevel)
+    source = CompensatedStatistics.of_data(x, y, sample_weight,
+                                           keep_data=method == "batch")
+    return refine(result, source, settings, settings["l2"], _inner_descent, stacklevel)
 
 
 def _inner_descent(stats, settings, stacklevel):
