@@ -175,7 +175,7 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
     """The FitResult ``result`` refined on ``source`` (a CompensatedStatistics).
 
     ``settings``: the fit's checked settings (``gdfast._statistics``'s
-    ``_check_settings`` dict); ``descend_from(stats, settings)`` runs a
+    ``_check_settings`` dict); ``descend_from(stats, settings, stacklevel)`` runs a
     descent from float64 statistics.  A result the callback stopped is
     returned as it is.  The refined result reports the refined parameters,
     the cost and gradient norm there (computed from the double-double
