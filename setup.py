@@ -7,6 +7,8 @@ beside it) is built three times on x86-64 with a GCC-like compiler:
 ``gdfast._engine.passes_avx2`` compiled for AVX2 and FMA and
 ``gdfast._engine.passes_avx512`` for AVX-512 (F, VL, DQ) with 512-bit vectors.
 ``gdfast._engine`` picks one at import time from what the CPU supports.
+``gdfast._engine.compensated`` (the double-double sums of
+``precision="compensated"``) is built once, with ``-ffp-contract=off``.
 
 Environment switches
 --------------------
@@ -105,6 +107,9 @@ class BuildExt(build_ext):
         for ext in self.extensions:
             if unix:
                 ext.extra_compile_args += ["-O3"] + simd.get(ext.name, [])
+                if ext.name == COMPENSATED:
+                    # TwoSum's additions must not be fused with products
+                    ext.extra_compile_args += ["-ffp-contract=off"]
                 if NATIVE:
                     ext.extra_compile_args += ["-march=native"]
             else:
@@ -119,6 +124,9 @@ ENGINE_DIR = "gdfast/_engine"   # its .pxd and .h files
 extensions = [
     Extension(ENGINE + suffix, [f"{ENGINE_DIR}/passes{suffix}.pyx"], include_dirs=[ENGINE_DIR])
     for suffix in ("",) + tuple(SIMD_BUILDS)]
+# the double-double sums of precision="compensated": one build, no SIMD
+COMPENSATED = "gdfast._engine.compensated"
+extensions.append(Extension(COMPENSATED, [f"{ENGINE_DIR}/compensated.pyx"]))
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

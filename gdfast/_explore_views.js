@@ -113,10 +113,12 @@
     return E.limits(stats, state.cost, state.standardize);
   }
 
-  /** log10 of the slider's ends: from far below 1/lambda_max to past 2/lambda_max. */
+  /** log10 of the slider's ends: from far below 1/lambda_max to past the stability
+   *  limit, 2(1 + beta)/lambda_max with the momentum beta. */
   function rateRange() {
     const half = E.limits(stats, "half_mse", state.standardize);
-    return [Math.log10(half.max_no_bounce / 2) - 1.5, Math.log10(half.max_stable) + 0.2];
+    return [Math.log10(half.max_no_bounce / 2) - 1.5,
+            Math.log10(half.max_stable * E.stable_factor(state.momentum)) + 0.2];
   }
 
   function rateAt(position) {
@@ -134,7 +136,23 @@
     const lim = currentLimits();
     const marks = $("rate-marks");
     marks.textContent = "";
-    const entries = [
+    const beta = state.momentum;
+    // the heavy ball's limits (gdfast._learning_rate): along the steepest direction
+    // (curvature lambda_max) each step z of the error solves z**2 - (1 + beta -
+    // rate lambda_max) z + beta = 0: two positive roots (the ball rolls to the floor
+    // without crossing it) up to (1 - sqrt(beta))**2/lambda_max, then it swings across
+    // the floor from wall to wall; |z| >= 1 from 2(1 + beta)/lambda_max.  Both are the
+    // plain limits at beta = 0.  learning_rate="auto" with momentum beta takes (1 + beta)
+    // times the plain optimum.
+    const entries = beta > 0 ? [
+      ["(1\u2212\u221a\u03b2)\u00b2/\u03bbmax", lim.max_no_bounce * (1 - Math.sqrt(beta)) ** 2,
+       "bounce", `with momentum ${beta}, the ball swings across the valley floor above ` +
+       "(1 - sqrt(beta))**2/lambda_max"],
+      ["2(1+\u03b2)/\u03bbmax", lim.max_stable * E.stable_factor(beta), "diverge",
+       `with momentum ${beta}, the descent diverges at 2(1 + beta)/lambda_max and above`],
+      ["optimal", lim.optimal * E.stable_factor(beta), "optimal",
+       `learning_rate='auto' with momentum=${beta}: (1 + beta) * 2/(lambda_min + lambda_max)`],
+    ] : [
       ["1/\u03bbmax", lim.max_no_bounce, "bounce", "bouncing starts above 1/lambda_max"],
       ["2/\u03bbmax", lim.max_stable, "diverge", "the descent diverges at 2/lambda_max and above"],
       ["optimal", lim.optimal, "optimal",
@@ -534,6 +552,9 @@
     $("momentum").value = String(Math.round(100 * state.momentum));
     $("momentum").addEventListener("input", () => {
       state.momentum = Number($("momentum").value) / 100;
+      // the marks and the slider's end follow the momentum; the rate stays
+      drawRateMarks();
+      $("rate").value = String(Math.round(positionOf(state.rate)));
       schedule();
     });
     $("iterations").addEventListener("input", () => {

@@ -1,6 +1,7 @@
 """fit(): validate, pick the source of the sums, run the descent (gdfast._descent)."""
 from ._descent import Descent, descend
-from ._statistics import Statistics, stats_iteration_points
+from ._refine import check_precision, first_descent
+from ._statistics import Statistics, refine_on_data, stats_iteration_points
 from ._sums import DataSums, LineStatistics, StatisticsSums
 from ._validate import (check_data, check_descent_options, check_init, check_l2, check_method,
                         check_momentum, check_n_threads, check_params, check_sample_weight)
@@ -9,7 +10,8 @@ from ._validate import (check_data, check_descent_options, check_init, check_l2,
 def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
         sample_weight=None,
         init=None, record_every="auto", fit_intercept=True, standardize=False, progress=False,
-        callback=None, method="batch", n_threads=None, momentum=None, nesterov=False, l2=0.0):
+        callback=None, method="batch", n_threads=None, momentum=None, nesterov=False, l2=0.0,
+        precision="float64"):
     """Fit ``y = b0 + b1 * x`` (or ``y = b0 + x @ b`` for d features) by batch gradient descent.
 
     Each iteration makes one pass over all N points at the current
@@ -258,6 +260,7 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
     n_threads = check_n_threads(n_threads, x.shape[0])
     momentum, nesterov = check_momentum(momentum, nesterov)
     l2 = check_l2(l2)
+    precision = check_precision(precision)
     d = 1 if x.ndim == 1 else x.shape[1]
     # 1-D x with an intercept takes a pair (b0, b1), any other x its d + 1 values
     start = (check_params(None if init is None else check_init(init), 1, True)
@@ -275,5 +278,13 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
     else:
         descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
                           fit_intercept, standardize, warn_underdetermined=x.ndim == 2, l2=l2)
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                   record_every, progress, callback, momentum=momentum, nesterov=nesterov)
+    with first_descent(precision):
+        result = descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
+                         record_every, progress, callback, momentum=momentum,
+                         nesterov=nesterov)
+    if precision == "compensated":
+        result = refine_on_data(result, x, y, sample_weight, dict(
+            learning_rate=learning_rate, max_iter=max_iter, tol=tol, cost=cost,
+            fit_intercept=fit_intercept, standardize=standardize, momentum=momentum,
+            nesterov=nesterov, l2=l2, method=method))
+    return result

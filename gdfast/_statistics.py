@@ -18,6 +18,7 @@ import numpy as np
 from ._descent import Descent, descend
 from ._engine import kernels as engine
 from ._moments import Moments
+from ._refine import CompensatedStatistics, check_precision, first_descent, refine
 from ._sums import StatisticsSums
 from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
                         check_n_threads, check_params, check_real, checked_weights, plural)
@@ -263,7 +264,7 @@ def _field_array(value, name, ndim, shape=None):
 def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
                    cost="half_mse", init=None, record_every="auto", fit_intercept=True,
                    standardize=False, progress=False, callback=None, momentum=None,
-                   nesterov=False, l2=0.0):
+                   nesterov=False, l2=0.0, precision="float64"):
     """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
 
     Same parameters (less the data), history, stopping rules, warnings,
@@ -277,9 +278,11 @@ def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
     stats : Statistics
         Of data with a weight sum > 0.
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback, momentum, nesterov, l2
+progress, callback, momentum, nesterov, l2, precision
         As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
-        intercept; ``l2`` matches ``Ridge(alpha=l2 * stats.weight_sum)``).
+        intercept; ``l2`` matches ``Ridge(alpha=l2 * stats.weight_sum)``;
+        ``precision="compensated"`` takes the statistics' float64 values as
+        exact and computes c - G @ b from them in double-double).
 
     Returns
     -------
@@ -296,7 +299,7 @@ progress, callback, momentum, nesterov, l2
     """
     return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                            fit_intercept, standardize, progress, callback, momentum=momentum,
-                           nesterov=nesterov, l2=l2)
+                           nesterov=nesterov, l2=l2, precision=precision)
 
 
 # A statistics iteration costs about as much as visiting this many points.
@@ -329,13 +332,45 @@ def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_interc
 
 def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
                     fit_intercept, standardize, progress, callback, stacklevel=4,
-                    momentum=None, nesterov=False, l2=0.0):
+                    momentum=None, nesterov=False, l2=0.0, precision="float64"):
     """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
     if not isinstance(stats, Statistics):
         raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
     settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
                                standardize, progress, callback, momentum, nesterov, l2)
-    return _descend_from(stats, init, settings, stacklevel + 1)
+    precision = check_precision(precision)
+    with first_descent(precision):
+        result = _descend_from(stats, init, settings, stacklevel + 1)
+    # refine <- _refined <- here <- fit_statistics <- the user
+    return _refined(result, stats, settings, precision, stacklevel=5)
+
+
+def _refined(result, stats, settings, precision, stacklevel):
+    """The result, refined from the statistics when ``precision="compensated"``."""
+    if precision != "compensated":
+        return result
+    return refine(result, CompensatedStatistics.of_statistics(stats), settings,
+                  settings["l2"], _inner_descent, stacklevel)
+
+
+def refine_on_data(result, x, y, sample_weight, settings, stacklevel=4):
+    """``fit(..., precision="compensated")``: the result refined with double-double
+    residuals of the validated data, point by point with ``method="batch"``, from their
+    double-double statistics with ``"stats"`` (``settings``: fit's checked options and
+    its method; ``stacklevel`` of refine's warning: refine <- here <- fit <- the user)."""
+    method = settings["method"]
+    settings = _check_settings(settings["learning_rate"], settings["max_iter"],
+                               settings["tol"], settings["cost"], 0, settings["fit_intercept"],
+                               settings["standardize"], False, None, settings["momentum"],
+                               settings["nesterov"], settings["l2"])
+    source = CompensatedStatistics.of_data(x, y, sample_weight,
+                                           keep_data=method == "batch")
+    return refine(result, source, settings, settings["l2"], _inner_descent, stacklevel)
+
+
+def _inner_descent(stats, settings, stacklevel):
+    """A descent of refinement from statistics, from 0."""
+    return _descend_from(stats, None, settings, stacklevel + 1)
 
 
 def _descend_from(stats, init, s, stacklevel):
@@ -400,7 +435,7 @@ def _holds_no_point(chunk):
 def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
                cost="half_mse", init=None, record_every="auto", fit_intercept=True,
                standardize=False, progress=False, callback=None, momentum=None,
-               nesterov=False, l2=0.0):
+               nesterov=False, l2=0.0, precision="float64"):
     """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
 
     Each chunk is summarized by its sufficient statistics (weight sum,
@@ -424,7 +459,7 @@ def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
         0 points (every array of it empty) is skipped.  Iterated once: a
         generator is fine.
     learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback, momentum, nesterov, l2
+progress, callback, momentum, nesterov, l2, precision
         As for :func:`gdfast.fit`.
 
     Returns
@@ -464,4 +499,9 @@ progress, callback, momentum, nesterov, l2
     """
     settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
                                standardize, progress, callback, momentum, nesterov, l2)
-    return _descend_from(statistics_of_chunks(chunks), init, settings, stacklevel=4)
+    precision = check_precision(precision)
+    stats = statistics_of_chunks(chunks)
+    with first_descent(precision):
+        result = _descend_from(stats, init, settings, stacklevel=4)
+    # refine <- _refined <- fit_stream <- the user
+    return _refined(result, stats, settings, precision, stacklevel=4)

@@ -100,6 +100,10 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         (the intercept is not penalised), as for :func:`gdfast.fit`: the
         same fit as scikit-learn's ``Ridge(alpha=l2 * n_samples)``
         (``alpha=l2 * sample_weight.sum()`` with weights).
+    precision : {"float64", "compensated"}, default="float64"
+        As for :func:`gdfast.fit`: ``"compensated"`` refines the descent's
+        result with double-double residuals (iterative refinement), for the
+        digits float64 rounding caps on ill-conditioned data.
 
     Attributes
     ----------
@@ -155,11 +159,13 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         "momentum": [Interval(Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
         "nesterov": ["boolean"],
         "l2": [Interval(Real, 0, None, closed="left")],
+        "precision": [StrOptions({"float64", "compensated"})],
     }
 
     def __init__(self, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
                  fit_intercept=True, standardize=False, warm_start=False,
-                 record_every="auto", momentum=None, nesterov=False, l2=0.0):
+                 record_every="auto", momentum=None, nesterov=False, l2=0.0,
+                 precision="float64"):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -171,6 +177,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.momentum = momentum
         self.nesterov = nesterov
         self.l2 = l2
+        self.precision = precision
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -228,7 +235,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
                          max_iter=self.max_iter, tol=self.tol, cost=self.cost, init=init,
                          record_every=self.record_every, fit_intercept=self.fit_intercept,
                          standardize=self.standardize, momentum=self.momentum,
-                         nesterov=self.nesterov, l2=self.l2)
+                         nesterov=self.nesterov, l2=self.l2, precision=self.precision)
         if not result.converged and self.tol is not None:
             # the diagnosis says what would converge (standardize=True among them)
             warnings.warn(f"GDRegressor stopped at max_iter={self.max_iter} before the "

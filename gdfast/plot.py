@@ -43,6 +43,9 @@ MARKED_ROWS = 50
 # a cost that ends this much above where it started has diverged (below the stability
 # limit the cost of a batch descent never rises; the factor leaves room for rounding)
 RISE_FACTOR = 1.0 + 1e-6
+# with momentum the cost may rise and fall back; a diverging momentum fit stops at the
+# first point whose cost is above this many times its start (step.pxd's cost limit)
+MOMENTUM_RISE = 2.0
 # contour levels span this factor of the largest rise shown (finer rings crowd the minimum)
 LEVEL_RANGE = 1e-4
 # the frame around what a picture must show, as a share of its extent on each side
@@ -123,10 +126,9 @@ def _named_histories(results):
     return [(None, _history(results, "results"))]
 
 
-def _momenta(results):
-    """The momentum of each fit of ``results`` (0 for a History), in _named_histories' order."""
-    fits = results.values() if isinstance(results, dict) else [results]
-    return [getattr(fitted, "momentum", 0.0) for fitted in fits]
+def _fits_of(results):
+    """Each fit of ``results`` (a FitResult or History), in _named_histories' order."""
+    return list(results.values()) if isinstance(results, dict) else [results]
 
 
 def _named_fits(result):
@@ -287,26 +289,51 @@ def _finite_rows(history):
 def divergence(history, momentum=0.0):
     """Where a recorded descent diverged, as (row, words), or None when it did not.
 
-    Diverged: the cost rose above where it started (below the stability
-    limit 2/lambda_max the cost of a batch descent never rises), or a row
-    stopped being finite.  The row is the first recorded one above the
-    start, else the last finite one.  With ``momentum`` (the fit's beta) the
-    cost may rise and fall back below the stability limit: only a row that
-    stops being finite counts.
+    Diverged: a row stopped being finite, or the cost rose as the descent
+    stops a diverging fit (``gdfast._descent``).  Without momentum, a cost
+    above where it started (below the stability limit 2/lambda_max the cost
+    of a batch descent never rises): the row is the first recorded one above
+    the start.  With ``momentum`` (the fit's beta) the cost may rise for a
+    while and fall back without diverging, even above twice its start; a
+    diverging momentum fit stops at the first point whose cost is above
+    twice the start's (step.pxd's cost limit), so only a history that ends
+    there, its first row above that limit, has diverged.  (A fit that
+    ``max_iter`` stopped exactly on such a row reads the same from its
+    history: :func:`fit_divergence` of a converged or stopped FitResult
+    says None.)  Else, with any momentum, the last finite row before a row
+    that is not finite.
     """
     finite = _finite_rows(history)
     if not finite.any():
         return None
     rows = np.flatnonzero(finite)
     cost = np.asarray(history.cost, dtype=np.float64)
-    risen = rows[cost[rows] > RISE_FACTOR * cost[rows[0]]] if not momentum else rows[:0]
+    if not momentum:
+        risen = rows[cost[rows] > RISE_FACTOR * cost[rows[0]]]
+    else:
+        risen = rows[cost[rows] > MOMENTUM_RISE * cost[rows[0]]]
+        # only if the descent stopped there, at the first point above the limit
+        risen = risen if risen.size and risen[0] == rows[-1] and finite.all() else rows[:0]
     if risen.size:
         row = int(risen[0])
-        return row, f"diverged: cost above its start at iteration {history.iteration[row]}"
+        above = "its start" if not momentum else "twice its start"
+        return row, f"diverged: cost above {above} at iteration {history.iteration[row]}"
     if not finite.all():
         row = int(rows[-1])
         return row, f"diverged: not finite after iteration {history.iteration[row]}"
     return None
+
+
+def fit_divergence(fitted, history):
+    """:func:`divergence` of a FitResult (or History) ``fitted`` whose history is
+    ``history``.  A momentum fit that converged, or that a callback, Ctrl-C or
+    memory stopped, did not diverge (its descent would have stopped it as
+    diverged first): None."""
+    momentum = getattr(fitted, "momentum", 0.0)
+    if momentum and (getattr(fitted, "converged", False)
+                     or getattr(fitted, "stopped_by", None) is not None):
+        return None
+    return divergence(history, momentum)
 
 
 # ---------------------------------------------------------------- the pictures
@@ -350,7 +377,7 @@ def plot_fit(x, y, result, *, feature_name=None, target_name=None, ax=None):
         xs, ys = _line_within(b0, b1, ends, limits)
         ax.plot(xs, ys, **style, label=f"{name}: {yname} = {b0:.3g} + {b1:.3g}·{xname}"
                                        + ("" if xs.size else " (off the chart)"))
-    diverged = divergence(result.history)
+    diverged = fit_divergence(result, result.history)
     if diverged is not None:
         ax.set_title(f"The descent {diverged[1]}", fontsize="medium")
     ax.set_ylim(limits)
@@ -399,14 +426,14 @@ def plot_cost_history(results, *, kind=None, log=None, ax=None):
     curves = _named_histories(results)
     ax = _axes(ax)
     drawn = []
-    for (label, history), momentum in zip(curves, _momenta(results)):
+    for (label, history), fitted in zip(curves, _fits_of(results)):
         iteration = np.asarray(history.iteration)
         cost = np.asarray(history.cost, dtype=np.float64)
         finite = _finite_rows(history)
         line, = ax.plot(iteration[finite], cost[finite],
                         marker="." if finite.sum() <= MARKED_ROWS else None, label=label)
         drawn.append(cost[finite])
-        diverged = divergence(history, momentum)
+        diverged = fit_divergence(fitted, history)
         if diverged is not None:
             row, words = diverged
             ax.plot([iteration[row]], [cost[row]], "X", color=line.get_color(),
@@ -645,7 +672,7 @@ def plot_cost_contour(x, y, result, *, which=None, kind=None, levels=25,
         if k == 0 or not np.array_equal(path[0], paths[0][0]):
             ax.plot([path[0, i]], [path[0, j]], **START_STYLE,
                     label="start" if k == 0 else None)
-        diverged = divergence(fit.history, fit.momentum)
+        diverged = fit_divergence(fit, fit.history)
         ax.plot([path[-1, i]], [path[-1, j]], **END_STYLE,
                 label=None if k else "end" if diverged is None else f"end ({diverged[1]})")
     # under the axes: inside, it would hide a part of the valley or of the path

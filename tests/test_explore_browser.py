@@ -734,3 +734,65 @@ def test_the_momentum_slider(browser, demo_page, shots):
     assert shown["diagnosis"] == "diagnosis: " + result.diagnosis
     browser.save_screenshot(str(shots / "explore-momentum.png"))
     assert _console_errors(browser) == []
+
+
+def test_the_rate_marks_follow_the_momentum(browser, demo_page, shots):
+    from selenium.webdriver.common.by import By
+
+    path, x, y = demo_page
+    _open(browser, path)
+    limits = gdfast.learning_rate_limits(x)
+    slider = browser.find_element(By.ID, "momentum")
+    rate_before = float(_shown(browser)["rate"])
+
+    def marks():
+        return {kind: float(browser.find_element(By.ID, f"mark-{kind}").get_attribute(
+            "data-value")) for kind in ("bounce", "diverge", "optimal")}
+
+    def move_to(position):
+        browser.execute_script("const s = arguments[0]; s.value = arguments[1]; "
+                               "s.dispatchEvent(new Event('input'));", slider, str(position))
+
+    _changes(browser, lambda: move_to(60))
+    beta = 0.6
+    shown = marks()
+    # the stability limit: the heavy ball's error stops shrinking there (gdfast's own
+    # rate of convergence, from the eigenvalues: an independent computation)
+    assert shown["diverge"] == pytest.approx(2 * (1 + beta) / limits.eigenvalues[-1],
+                                             rel=1e-14)
+    assert limits.momentum_rate(0.999 * shown["diverge"], beta) < 1.0
+    assert limits.momentum_rate(1.001 * shown["diverge"], beta) > 1.0
+    # below the bounce mark the ball rolls to the floor without crossing it: along
+    # lambda_max both roots of z**2 - (1 + beta - rate lambda) z + beta are real and
+    # positive; above it, they are not (it swings across the floor)
+    lam = limits.eigenvalues[-1]
+    for factor, rolls in ((0.99, True), (1.01, False)):
+        roots = np.roots([1.0, -(1 + beta - factor * shown["bounce"] * lam), beta])
+        assert bool(np.all(np.isreal(roots)) and np.all(roots.real > 0)) == rolls, factor
+    # the optimal mark is what learning_rate="auto" takes with this momentum in gdfast
+    assert shown["optimal"] == pytest.approx(limits.with_momentum("auto", beta)[0], rel=1e-14)
+    browser.save_screenshot(str(shots / "explore-momentum-marks.png"))
+    # each mark is centred on its rate (its labels differ in width)
+    centres = {}
+    for kind in shown:
+        mark = browser.find_element(By.ID, f"mark-{kind}")
+        centres[kind] = mark.location["x"] + mark.size["width"] / 2
+    assert centres["bounce"] < centres["optimal"] < centres["diverge"]
+    labels = browser.find_element(By.ID, "rate-marks").text
+    assert "2(1+\u03b2)/\u03bbmax" in labels and "(1\u2212\u221a\u03b2)\u00b2/\u03bbmax" in labels
+    assert "1/\u03bbmax" not in labels.replace("\u00b2/\u03bbmax", "")
+    # the rate itself did not move with the marks
+    assert float(_shown(browser)["rate"]) == rate_before
+    # clicking the optimal mark: the page's descent is gdfast's with that momentum
+    _changes(browser, lambda: browser.find_element(By.ID, "mark-optimal").click())
+    page = _shown(browser)
+    assert float(page["rate"]) == shown["optimal"]
+    result, ended, _ = _fit(x, y, method="stats", learning_rate=float(page["rate"]),
+                            momentum=beta, init=[float(v) for v in page["start"]],
+                            max_iter=int(page["iterations"]))
+    assert page["status"] == ended and int(page["n_iter"]) == result.n_iter
+    # back to no momentum: the plain marks again
+    _changes(browser, lambda: move_to(0))
+    assert marks()["diverge"] == pytest.approx(limits.max_stable, rel=1e-14)
+    assert marks()["bounce"] == pytest.approx(limits.max_no_bounce, rel=1e-14)
+    assert _console_errors(browser) == []

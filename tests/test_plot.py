@@ -695,3 +695,66 @@ def test_cli_plot_of_a_diverged_fit_draws_and_marks_it(tmp_path, capsys, line_da
     low, high = ax.get_ylim()
     assert low <= costs.min() and costs.max() <= high
     assert any(label.startswith("diverged") for label in _legend(ax))
+
+
+# ---------------------------------------------------------------- divergence with momentum
+
+def _heavy_ball_limit(x, beta):
+    return 2.0 * (1.0 + beta) / gdfast.learning_rate_limits(x).eigenvalues[-1]
+
+
+def test_a_momentum_fit_whose_cost_rises_and_falls_back_is_not_diverged():
+    # the heavy ball at Polyak's settings in a narrow valley (x in [1, 3]): the cost
+    # rises tenfold over the first iterations, then falls below its start (stable)
+    rng = np.random.default_rng(12345)
+    x = rng.uniform(1.0, 3.0, 200)
+    y = 2.0 + 1.5 * x + rng.normal(0.0, 0.5, 200)
+    res = gdfast.fit(x, y, momentum="auto", max_iter=60, tol=None, init=SEED_START)
+    cost = res.history.cost
+    assert cost.max() > 2.0 * cost[0] and cost[-1] < cost[0]
+    assert plot.divergence(res.history, res.momentum) is None
+    # stopped by max_iter while the cost is still above twice its start: not diverged
+    # either (the descent would have stopped at its first point above the limit)
+    peak = int(np.argmax(cost))
+    above = np.flatnonzero(cost > 2.0 * cost[0])
+    assert above[0] < peak
+    rising = gdfast.fit(x, y, momentum="auto", max_iter=peak, tol=None, init=SEED_START)
+    assert rising.history.cost[-1] > 2.0 * rising.history.cost[0]
+    assert plot.divergence(rising.history, rising.momentum) is None
+    ax = _render(plot.plot_cost_history({"heavy ball": res, "stopped on the rise": rising}))
+    assert not [t for t in _legend(ax) if t.startswith("diverged")]
+    ax = _render(plot.plot_cost_contour(x, y, rising))
+    assert "end" in _legend(ax)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_a_diverging_momentum_fit_is_marked_where_the_descent_stopped_it(line_data, nesterov):
+    x, y = line_data
+    beta = 0.5
+    rate = 1.2 * _heavy_ball_limit(x, beta) / ((1 + 2 * beta) if nesterov else 1)
+    with pytest.warns(gdfast.DivergenceWarning):
+        with pytest.raises(gdfast.DivergenceError) as info:
+            gdfast.fit(x, y, learning_rate=rate, momentum=beta, nesterov=nesterov,
+                       max_iter=10_000, init=SEED_START)
+    res = info.value.result
+    h = res.history
+    # the old rule (only rows that are not finite) missed it: every row is finite
+    assert np.all(np.isfinite(h.cost)) and h.cost[-1] > 2.0 * h.cost[0]
+    row, words = plot.divergence(h, res.momentum)
+    assert row == len(h) - 1 and f"iteration {h.iteration[-1]}" in words
+    assert "twice its start" in words
+    ax = _render(plot.plot_cost_history({"too fast": res}))
+    (cross,) = [line for line in ax.get_lines() if line.get_label().startswith("diverged")]
+    assert cross.get_xdata()[0] == h.iteration[-1]
+    ax = _render(plot.plot_cost_contour(x, y, res))
+    assert any(t.startswith("end (diverged") for t in _legend(ax))
+
+
+def test_a_converged_or_stopped_momentum_fit_is_never_marked(line_data):
+    x, y = line_data
+    res = gdfast.fit(x, y, momentum="auto", tol=1e-9, init=SEED_START)
+    assert res.converged and plot.fit_divergence(res, res.history) is None
+    stopped = gdfast.fit(x, y, momentum="auto", record_every=1, init=SEED_START,
+                         callback=lambda step: step.iteration < 3 or False)
+    assert stopped.stopped_by == "callback"
+    assert plot.fit_divergence(stopped, stopped.history) is None
