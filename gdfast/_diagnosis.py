@@ -143,8 +143,8 @@ def diagnose(limits, learning_rate, status, n_iter, max_iter, tol, gradient_norm
                        f"cannot even be computed; rescale x and y.")
         elif learning_rate >= limits.max_stable * factor:
             out.append(f"{lead}learning_rate={learning_rate:g} is at or above this data's "
-                       f"stability limit {_limit_words(momentum, nesterov)} = "
-                       f"{limits.max_stable * factor:.6g}, so the error grows by a factor "
+                       f"stability limit {limits.max_stable * factor:.6g} "
+                       f"({_limit_words(momentum, nesterov)}), so the error grows by a factor "
                        f"{rho:.3g} per iteration; {_lower_rate(limits, factor)}.")
         else:
             out.append(f"{lead}learning_rate={learning_rate:g} is below the stability limit "

@@ -139,8 +139,8 @@
                  `cannot even be computed; rescale x and y.`);
       } else if (learning_rate >= limits.max_stable * factor) {
         out.push(`${lead}learning_rate=${format(learning_rate, "g")} is at or above this ` +
-                 `data's stability limit ${_limit_words(momentum, nesterov)} = ` +
-                 `${format(limits.max_stable * factor, ".6g")}, so the error grows by a ` +
+                 `data's stability limit ${format(limits.max_stable * factor, ".6g")} ` +
+                 `(${_limit_words(momentum, nesterov)}), so the error grows by a ` +
                  `factor ${format(rho, ".3g")} per iteration; ${_lower_rate(limits, factor)}.`);
       } else {
         out.push(`${lead}learning_rate=${format(learning_rate, "g")} is below the stability ` +
