@@ -2,8 +2,8 @@
 from ._descent import Descent, descend
 from ._statistics import Statistics, stats_iteration_points
 from ._sums import DataSums, LineStatistics, StatisticsSums
-from ._validate import (check_data, check_descent_options, check_init, check_l2, check_method,
-                        check_momentum, check_n_threads, check_params, check_sample_weight)
+from ._validate import (check_descent_options, check_fit_data, check_init, check_method,
+                        check_params)
 
 
 def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
@@ -248,32 +248,27 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
     >>> round(res.intercept, 6), round(res.slope, 6), res.converged
     (1.0, 2.0, True)
     """
-    x, y = check_data(x, y)
-    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
-    (learning_rate, max_iter, tol, kernel_tol, cost, record_every, fit_intercept, standardize,
-     progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
-                                                 record_every, fit_intercept, standardize,
-                                                 progress, callback)
+    data = check_fit_data(x, y, sample_weight, n_threads)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
     method = check_method(method)
-    n_threads = check_n_threads(n_threads, x.shape[0])
-    momentum, nesterov = check_momentum(momentum, nesterov)
-    l2 = check_l2(l2)
-    d = 1 if x.ndim == 1 else x.shape[1]
+    x, d, fit_intercept = data.x, data.n_features, options.fit_intercept
     # 1-D x with an intercept takes a pair (b0, b1), any other x its d + 1 values
     start = (check_params(None if init is None else check_init(init), 1, True)
              if x.ndim == 1 and fit_intercept
              else check_params(init, d, fit_intercept))
     if method == "stats":
         # one pass for the statistics, then O(d**2) per iteration (O(1) for one feature)
-        if x.ndim == 1 and sample_weight is None:
-            stats = LineStatistics.of(x, y, n_threads)   # the tuned one-feature pass
+        if x.ndim == 1 and data.sample_weight is None:
+            stats = LineStatistics.of(x, data.y, data.n_threads)   # the tuned one-feature pass
         else:
-            stats = Statistics._from_checked(x, y, sample_weight, n_threads)
-        descent = Descent(StatisticsSums(stats), start, fit_intercept, standardize,
-                          warn_underdetermined=x.ndim == 2,
-                          iteration_points=stats_iteration_points(d), l2=l2)
+            stats = Statistics._from_checked(x, data.y, data.sample_weight, data.n_threads)
+        source, iteration_points = StatisticsSums(stats), stats_iteration_points(d)
     else:
-        descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
-                          fit_intercept, standardize, warn_underdetermined=x.ndim == 2, l2=l2)
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                   record_every, progress, callback, momentum=momentum, nesterov=nesterov)
+        source = DataSums(x, data.y, data.sample_weight, data.weight_sum, data.n_threads)
+        iteration_points = None
+    descent = Descent(source, start, fit_intercept, options.standardize,
+                      warn_underdetermined=x.ndim == 2, iteration_points=iteration_points,
+                      l2=options.l2)
+    return descend(descent, options, data.weight_sum)

@@ -19,8 +19,8 @@ from ._descent import Descent, descend
 from ._engine import kernels as engine
 from ._moments import Moments
 from ._sums import StatisticsSums
-from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
-                        check_n_threads, check_params, check_real, checked_weights, plural)
+from ._validate import (check_data, check_descent_options, check_n_threads, check_params,
+                        check_real, checked_weights, plural)
 
 # Statistics keep the weights' absolute size (they merge with others'), so
 # weights near the float64 limit can make their sums overflow.
@@ -294,9 +294,11 @@ progress, callback, momentum, nesterov, l2
     DivergenceError, FitInterrupted
         As for :func:`gdfast.fit`.
     """
-    return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                           fit_intercept, standardize, progress, callback, momentum=momentum,
-                           nesterov=nesterov, l2=l2)
+    _check_statistics(stats)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
+    return fit_checked_statistics(stats, options, init)
 
 
 # A statistics iteration costs about as much as visiting this many points.
@@ -312,44 +314,33 @@ def stats_iteration_points(d):
     return max(_STATS_ITERATION_POINTS, d)
 
 
-_SETTINGS = ("learning_rate", "max_iter", "tol", "kernel_tol", "cost", "record_every",
-             "fit_intercept", "standardize", "progress", "callback")
+def fit_checked_statistics(stats, options, init, stacklevel=4):
+    """fit_statistics with checked ``options`` (a DescentOptions); ``stacklevel`` points
+    the warnings at the user's call."""
+    _check_statistics(stats)
+    return _descend_from(stats, init, options, stacklevel + 1)
 
 
-def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                    standardize, progress, callback, momentum=None, nesterov=False, l2=0.0):
-    """fit's checks of the descent's settings (all but init, which needs d): a dict."""
-    settings = dict(zip(_SETTINGS, check_descent_options(
-        learning_rate, max_iter, tol, cost, record_every, fit_intercept, standardize, progress,
-        callback)))
-    settings["momentum"], settings["nesterov"] = check_momentum(momentum, nesterov)
-    settings["l2"] = check_l2(l2)
-    return settings
-
-
-def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                    fit_intercept, standardize, progress, callback, stacklevel=4,
-                    momentum=None, nesterov=False, l2=0.0):
-    """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
+def _check_statistics(stats):
     if not isinstance(stats, Statistics):
         raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
-    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback, momentum, nesterov, l2)
-    return _descend_from(stats, init, settings, stacklevel + 1)
 
 
-def _descend_from(stats, init, s, stacklevel):
-    """The descent from validated statistics and settings."""
+def statistics_of_checked(x, y, sample_weight, n_threads=1):
+    """The Statistics of data that gdfast's validation already checked (no second check)."""
+    return Statistics._from_checked(x, y, sample_weight, n_threads)
+
+
+def _descend_from(stats, init, options, stacklevel):
+    """The descent from validated statistics and options."""
     if not stats.weight_sum > 0:
         raise ValueError("stats has no weight (weight_sum == 0): at least one point needs "
                          "a weight > 0")
-    start = check_params(init, stats.n_features, s["fit_intercept"])
-    descent = Descent(StatisticsSums(stats), start, s["fit_intercept"], s["standardize"],
+    start = check_params(init, stats.n_features, options.fit_intercept)
+    descent = Descent(StatisticsSums(stats), start, options.fit_intercept, options.standardize,
                       iteration_points=stats_iteration_points(stats.n_features),
-                      stacklevel=stacklevel, l2=s["l2"])
-    return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
-                   s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
-                   stacklevel=stacklevel, momentum=s["momentum"], nesterov=s["nesterov"])
+                      stacklevel=stacklevel, l2=options.l2)
+    return descend(descent, options, stats.weight_sum, stacklevel=stacklevel)
 
 
 def statistics_of_chunks(chunks):
@@ -462,6 +453,7 @@ progress, callback, momentum, nesterov, l2
     >>> np.round(res.intercept, 2), np.round(res.coef, 2)
     (np.float64(1.0), array([ 2., -3.]))
     """
-    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback, momentum, nesterov, l2)
-    return _descend_from(statistics_of_chunks(chunks), init, settings, stacklevel=4)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
+    return _descend_from(statistics_of_chunks(chunks), init, options, stacklevel=4)

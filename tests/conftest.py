@@ -150,7 +150,7 @@ def kept_pictures(monkeypatch):
     """
     import matplotlib.pyplot as plt
 
-    from gdfast import _demo_pictures, _png
+    from gdfast.cli import _demo_pictures, _png
 
     kept, write = {}, _png.write_pngs
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _demo
+from gdfast.cli import _demo
 
 
 def _run(*args, cwd):
@@ -130,7 +130,7 @@ def test_demo_step_5_says_the_overshoot_is_in_the_parameters(oracle):
 def test_demo_pictures_name_their_cost_and_show_the_overshoot(tmp_path, kept_pictures):
     from PIL import Image
 
-    from gdfast import _demo_pictures
+    from gdfast.cli import _demo_pictures
 
     paths = _demo_pictures.write(tmp_path, n=100, seed=0)
     x, y = _demo.make_points(100, 0)

@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 
-from ._cost import cost
-from ._exceptions import DivergenceError
-from ._fit import fit
-from ._curvature import learning_rate_limits
+from .._cost import cost
+from .._exceptions import DivergenceError
+from .._fit import fit
+from .._curvature import learning_rate_limits
 
 TRUE_INTERCEPT = 2.0
 TRUE_SLOPE = 1.5

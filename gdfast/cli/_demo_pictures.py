@@ -6,11 +6,11 @@ import warnings
 from pathlib import Path
 
 from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
-from . import plot  # noqa: I001
+from .. import plot  # noqa: I001
 from ._demo import START, largest_curvature, make_points
-from ._exceptions import DivergenceError, DivergenceWarning
-from ._fit import fit
-from ._landscape import CostSurface
+from .._exceptions import DivergenceError, DivergenceWarning
+from .._fit import fit
+from .._landscape import CostSurface
 
 # the seed's cost curve: MSE over b1 with b0 = 0, on this range
 SEED_SPAN = (-10.0, 13.0)
