@@ -3,7 +3,7 @@
     python docs/momentum_picture.py
 
 Points whose x is away from zero mean (a narrow valley), both descents from
-the seed's bad start (0, -5) at their "auto" settings for the same few
+the bad start (0, -5) at their "auto" settings for the same few
 iterations: the contour with both paths, and the cost against the iteration.
 """
 from pathlib import Path

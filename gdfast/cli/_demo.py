@@ -1,4 +1,4 @@
-"""`gdfast demo`: the walk-through the product implements, in text.
+"""`gdfast demo`: a walk-through of batch gradient descent on random points, in text.
 
 Random points around a line, the deliberately bad start b0 = 0, b1 = -5, the
 descent with a good learning rate, the answer next to np.linalg.lstsq, and
