@@ -60,7 +60,8 @@ def _signature(name, obj):
     except (TypeError, ValueError):   # a class whose __init__ says nothing
         return name
     public = [p for p in signature.parameters.values() if not p.name.startswith("_")]
-    return f"{name}{signature.replace(parameters=public, return_annotation=inspect.Signature.empty)}"
+    shown = signature.replace(parameters=public, return_annotation=inspect.Signature.empty)
+    return f"{name}{shown}"
 
 
 def _members(cls):
