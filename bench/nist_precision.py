@@ -24,6 +24,7 @@ recommended fit, and the machine.
 import argparse
 import platform
 import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -31,8 +32,13 @@ from pathlib import Path
 import numpy as np
 
 import gdfast
-from gdfast import _nist, _refine, _statistics
+
+# tests/nist.py, the NIST StRD reader: test support, not in the package
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import nist as _nist  # noqa: E402
+from gdfast import _refine
 from gdfast._engine import compensated
+from gdfast._validate import check_descent_options
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "nist"
 NAMES = ["Longley"] + [f"Wampler{k}" for k in range(1, 6)]
@@ -63,11 +69,11 @@ class _Float64Residuals:
 
 def _refined_in_float64(problem, exact_r):
     first = gdfast.fit(problem.x, problem.y, **MOMENTUM)
-    settings = _statistics._check_settings("auto", 10**6, 1e-9, "half_mse", 0, True, True,
-                                           False, None, "auto", False, 0.0)
+    options = check_descent_options("auto", 10**6, 1e-9, "half_mse", 0, True, True, False,
+                                    None, "auto", False, 0.0)
     source = _Float64Residuals(
         _refine.CompensatedStatistics.of_data(problem.x, problem.y, None), exact_r)
-    return _refine.refine(first, source, settings, 0.0, _statistics._inner_descent, 3)
+    return _refine.refine(first, source, options, _refine._inner_descent, 3)
 
 
 def _plain(problem):

@@ -13,7 +13,7 @@ import numpy as np
 from gdfast import _threads
 from gdfast._engine import kernels as engine
 # the tutorial's vectorized NumPy loop, the one `gdfast bench` also times
-from gdfast._bench import numpy_loop  # noqa: F401 - re-exported for the bench modules
+from gdfast.cli._bench import numpy_loop  # noqa: F401 - re-exported for the bench modules
 
 LEARNING_RATE = 0.1
 ALL_THREADS = _threads.available_cores()

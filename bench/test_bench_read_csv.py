@@ -89,7 +89,7 @@ def test_pandas_read_csv(benchmark, csv_file):
 
 
 def test_gdfast_reader(benchmark, csv_file):
-    from gdfast._data_file import load_xy
+    from gdfast.cli._data_file import load_xy
 
     benchmark.group = GROUP
     data = benchmark.pedantic(load_xy, args=(csv_file,), rounds=ROUNDS)

@@ -8,14 +8,14 @@ from ._cost import cost
 from ._exceptions import (ConvergenceWarning, DivergenceError, DivergenceWarning, FitInterrupted,
                           HistoryMemoryError)
 from ._explore import explore
-from ._fit import fit
+from ._fit import fit, fit_statistics, fit_stream
 from ._learning_rate import LearningRateLimits
 from ._curvature import learning_rate_limits
 from ._result import FitResult, History
-from ._statistics import Statistics, fit_statistics, fit_stream
+from ._statistics import Statistics
+from ._version import __version__
 from ._watch import Step
 
-__version__ = "0.1.0"
 
 # gdfast.GDRegressor (gdfast.estimator) needs scikit-learn: imported on first
 # use, so `import gdfast` does not import scikit-learn

@@ -31,7 +31,7 @@ def cost(x, y, intercept, slope, kind="half_mse"):
     kind : {"half_mse", "mse"}, default "half_mse"
         ``"half_mse"``: J = 1/(2N) sum (b0 + b1 x_i - y_i)**2, the cost
         :func:`gdfast.fit` minimises by default (and records in its
-        history); ``"mse"``: twice that, the seed's MSE.
+        history); ``"mse"``: twice that, the mean squared error.
 
     Returns
     -------

@@ -56,7 +56,7 @@ class Descent:
 
     Parameters
     ----------
-    source : DataSums, StatisticsSums or ClusterSums (gdfast._sums, gdfast._dask_descent)
+    source : DataSums, StatisticsSums or ClusterSums (gdfast._sums, gdfast.dask._cluster_sums)
     init : ndarray (d + 1,)
         The checked start (b0, b1..bd) in the units of x (b0 = 0 without intercept).
     fit_intercept, standardize : bool
@@ -154,7 +154,7 @@ class Descent:
                                max_iter, tol, self.rise_floor, record_every, rows,
                                row_iteration, self.momentum, self.nesterov, self.penalty)
 
-    def limits_thunk(self, cost):
+    def lazy_limits(self, cost):
         """A callable returning the LearningRateLimits of the cost: the limits themselves
         once worked out (they hold no data), else the curvature's method, which keeps the
         source (and its data) until it is called."""
@@ -171,15 +171,20 @@ def _plural(count, word):
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum, record_every,
-            progress, callback, stacklevel=3, momentum=None, nesterov=False):
-    """Run a validated descent in slices; return its FitResult or raise.
+def descend(descent, options, weight_sum, stacklevel=3):
+    """Run a descent in slices with the checked ``options`` (a DescentOptions); return its
+    FitResult or raise.
 
-    ``stacklevel`` points the warnings at the user's call (fit -> descend: 3).
-    ``momentum`` (None, "auto" or beta in [0, 1)) and ``nesterov``: checked.
+    ``weight_sum``: sum(sample_weight), or N without weights.  ``stacklevel``
+    points the warnings at the user's call (fit -> descend: 3).
     """
+    learning_rate, max_iter, tol, kernel_tol = (options.learning_rate, options.max_iter,
+                                                options.tol, options.kernel_tol)
+    cost, record_every, progress, callback = (options.cost, options.record_every,
+                                              options.progress, options.callback)
+    momentum, nesterov = options.momentum, options.nesterov
     curvature = descent.curvature
-    limits = descent.limits_thunk(cost)   # the eigenvalues, worked out only when needed
+    limits = descent.lazy_limits(cost)   # the eigenvalues, worked out only when needed
     descent.penalty = curvature.penalty(cost)
     if momentum == "auto" or (learning_rate == "auto" and momentum):
         limits = curvature.limits(cost)

@@ -217,7 +217,7 @@ def _points_shown(x, y):
 
 
 def _footer():
-    from . import __version__
+    from ._version import __version__
 
     return (f"gdfast {__version__}: the page runs gdfast's descent itself, from the data's "
             f"sufficient statistics (n, the means, the centred sums of squares and products), "

@@ -4,9 +4,9 @@
 // cross_xy, sum_yy).  The diagnosis in words is _explore_diagnosis.js.
 //
 // Each function transcribes the Python or Cython it names, operation for
-// operation, so the page's numbers are gdfast.fit's: the plain descent is
-// gdfast/_kernels.pyx's run_descent_stats (_sums_from_stats, _advance), the
-// standardized one gdfast/_multi_kernels.pyx's (_stats_sums, _advance, _norm),
+// operation, so the page's numbers are gdfast.fit's: the descent, plain or
+// standardized, is gdfast/_engine/passes.pyx's run_descent_stats (stats_sums,
+// then gdfast/_engine/step.pxd's advance and norm),
 // the limits gdfast/_learning_rate.py's (with its names: LearningRateLimits,
 // from_hessian, rate, iterations, standardized).
 // They agree to rounding, not bit for bit: the kernels are compiled per SIMD

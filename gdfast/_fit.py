@@ -1,10 +1,12 @@
-"""fit(): validate, pick the source of the sums, run the descent (gdfast._descent)."""
+"""The fit entry points: fit (validate, pick the source of the sums, run the descent,
+gdfast._descent), fit_statistics and fit_stream (the descent from Statistics)."""
 from ._descent import Descent, descend
-from ._refine import check_precision, first_descent
-from ._statistics import Statistics, refine_on_data, stats_iteration_points
+from ._refine import check_precision, first_descent, refine_on_data, refined
+from ._statistics import (Statistics, check_statistics, descend_from_statistics,
+                          fit_checked_statistics, statistics_of_chunks, stats_iteration_points)
 from ._sums import DataSums, LineStatistics, StatisticsSums
-from ._validate import (check_data, check_descent_options, check_init, check_l2, check_method,
-                        check_momentum, check_n_threads, check_params, check_sample_weight)
+from ._validate import (check_descent_options, check_fit_data, check_init, check_method,
+                        check_params)
 
 
 def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_mse",
@@ -250,41 +252,155 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
     >>> round(res.intercept, 6), round(res.slope, 6), res.converged
     (1.0, 2.0, True)
     """
-    x, y = check_data(x, y)
-    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
-    (learning_rate, max_iter, tol, kernel_tol, cost, record_every, fit_intercept, standardize,
-     progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
-                                                 record_every, fit_intercept, standardize,
-                                                 progress, callback)
+    data = check_fit_data(x, y, sample_weight, n_threads)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
     method = check_method(method)
-    n_threads = check_n_threads(n_threads, x.shape[0])
-    momentum, nesterov = check_momentum(momentum, nesterov)
-    l2 = check_l2(l2)
     precision = check_precision(precision)
-    d = 1 if x.ndim == 1 else x.shape[1]
+    x, d, fit_intercept = data.x, data.n_features, options.fit_intercept
     # 1-D x with an intercept takes a pair (b0, b1), any other x its d + 1 values
     start = (check_params(None if init is None else check_init(init), 1, True)
              if x.ndim == 1 and fit_intercept
              else check_params(init, d, fit_intercept))
     if method == "stats":
         # one pass for the statistics, then O(d**2) per iteration (O(1) for one feature)
-        if x.ndim == 1 and sample_weight is None:
-            stats = LineStatistics.of(x, y, n_threads)   # the tuned one-feature pass
+        if x.ndim == 1 and data.sample_weight is None:
+            stats = LineStatistics.of(x, data.y, data.n_threads)   # the tuned one-feature pass
         else:
-            stats = Statistics._from_checked(x, y, sample_weight, n_threads)
-        descent = Descent(StatisticsSums(stats), start, fit_intercept, standardize,
-                          warn_underdetermined=x.ndim == 2,
-                          iteration_points=stats_iteration_points(d), l2=l2)
+            stats = Statistics._from_checked(x, data.y, data.sample_weight, data.n_threads)
+        source, iteration_points = StatisticsSums(stats), stats_iteration_points(d)
     else:
-        descent = Descent(DataSums(x, y, sample_weight, weight_sum, n_threads), start,
-                          fit_intercept, standardize, warn_underdetermined=x.ndim == 2, l2=l2)
+        source = DataSums(x, data.y, data.sample_weight, data.weight_sum, data.n_threads)
+        iteration_points = None
+    descent = Descent(source, start, fit_intercept, options.standardize,
+                      warn_underdetermined=x.ndim == 2, iteration_points=iteration_points,
+                      l2=options.l2)
     with first_descent(precision):
-        result = descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, weight_sum,
-                         record_every, progress, callback, momentum=momentum,
-                         nesterov=nesterov)
+        result = descend(descent, options, data.weight_sum)
     if precision == "compensated":
-        result = refine_on_data(result, x, y, sample_weight, dict(
-            learning_rate=learning_rate, max_iter=max_iter, tol=tol, cost=cost,
-            fit_intercept=fit_intercept, standardize=standardize, momentum=momentum,
-            nesterov=nesterov, l2=l2, method=method))
+        result = refine_on_data(result, x, data.y, data.sample_weight, options, method)
     return result
+
+
+def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
+                   cost="half_mse", init=None, record_every="auto", fit_intercept=True,
+                   standardize=False, progress=False, callback=None, momentum=None,
+                   nesterov=False, l2=0.0, precision="float64"):
+    """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
+
+    Same parameters (less the data), history, stopping rules, warnings,
+    errors and result as :func:`gdfast.fit`; each iteration costs O(d**2)
+    whatever the number of points.  ``fit(x, y, method="stats")`` is
+    ``fit_statistics(Statistics.from_arrays(x, y, w), ...)``; see its
+    ``method`` for when the iterates can differ from ``method="batch"``.
+
+    Parameters
+    ----------
+    stats : Statistics
+        Of data with a weight sum > 0.
+    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
+progress, callback, momentum, nesterov, l2, precision
+        As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
+        intercept; ``l2`` matches ``Ridge(alpha=l2 * stats.weight_sum)``;
+        ``precision="compensated"`` takes the statistics' float64 values as
+        exact and computes c - G @ b from them in double-double).
+
+    Returns
+    -------
+    FitResult
+        Its ``diagnosis`` counts ``stats.n`` points.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``stats`` that is not a Statistics or has no weight, and for
+        the parameters ``fit`` rejects, before any iteration.
+    DivergenceError, FitInterrupted
+        As for :func:`gdfast.fit`.
+    """
+    check_statistics(stats)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
+    precision = check_precision(precision)
+    with first_descent(precision):
+        result = fit_checked_statistics(stats, options, init)
+    # refine <- _refined <- here <- the user
+    return refined(result, stats, options, precision, stacklevel=4)
+
+
+def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
+               cost="half_mse", init=None, record_every="auto", fit_intercept=True,
+               standardize=False, progress=False, callback=None, momentum=None,
+               nesterov=False, l2=0.0, precision="float64"):
+    """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
+
+    Each chunk is summarized by its sufficient statistics (weight sum,
+    means, centred second moments of x and y: O(d**2) numbers, see
+    :class:`gdfast.Statistics`), which are merged as they come; no chunk is
+    kept.  The descent then runs from the merged statistics, as
+    ``fit(x, y, method="stats")`` would on all the chunks concatenated:
+    same history (to rounding, about 1e-10 relative on well-conditioned
+    data), stopping rules, warnings and errors.  Memory: one chunk at a
+    time.  For data larger than memory (a CSV or Parquet file, a
+    memory-mapped array) this reads the data once, where
+    ``fit(method="batch")`` reads it once per iteration.
+
+    Parameters
+    ----------
+    chunks : iterable of tuples
+        Each ``(x, y)`` or ``(x, y, sample_weight)``, with x of shape (n,)
+        or (n, d), validated like :func:`gdfast.fit`'s data; every chunk
+        has the same d (a 1-D x is one feature).  Chunks may differ in
+        size and in dtype; a chunk's weights may be all zero; a chunk of
+        0 points (every array of it empty) is skipped.  Iterated once: a
+        generator is fine.
+    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
+progress, callback, momentum, nesterov, l2, precision
+        As for :func:`gdfast.fit`.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        For no chunk at all (or only empty ones), a chunk that is not a 2-
+        or 3-tuple, a chunk
+        whose data ``fit`` would reject (the message names ``chunks[i]``),
+        chunks of different numbers of features, or weights summing to 0
+        over all chunks.  Raised during the pass, before any descent.
+    DivergenceError, FitInterrupted
+        As for :func:`gdfast.fit`.
+
+    Examples
+    --------
+    A CSV file read 100 000 rows at a time with pandas::
+
+        import pandas as pd, gdfast
+        chunks = ((c[["x1", "x2"]].to_numpy(), c["y"].to_numpy())
+                  for c in pd.read_csv("big.csv", chunksize=100_000))
+        result = gdfast.fit_stream(chunks, learning_rate="auto")
+
+    With NumPy, a memory-mapped file cut into row blocks:
+
+    >>> import numpy as np, gdfast
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(1000, 2))
+    >>> y = 1.0 + x @ [2.0, -3.0] + 0.01 * rng.normal(size=1000)
+    >>> chunks = ((x[i:i + 300], y[i:i + 300]) for i in range(0, 1000, 300))
+    >>> res = gdfast.fit_stream(chunks, learning_rate="auto", tol=1e-9)
+    >>> np.round(res.intercept, 2), np.round(res.coef, 2)
+    (np.float64(1.0), array([ 2., -3.]))
+    """
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
+    precision = check_precision(precision)
+    stats = statistics_of_chunks(chunks)
+    with first_descent(precision):
+        result = descend_from_statistics(stats, init, options, stacklevel=4)
+    # refine <- _refined <- fit_stream <- the user
+    return refined(result, stats, options, precision, stacklevel=4)

@@ -1,6 +1,6 @@
 """The history rows of a running descent: one buffer, grown in place, thinned when full.
 
-fit()'s slice loop (``gdfast._fit.descend``) hands the kernel the buffer's
+fit()'s slice loop (``gdfast._descent.descend``) hands the kernel the buffer's
 free rows, counts the rows it wrote, then asks for room before the next
 slice.  The buffer is one C-ordered array of rows (parameters, cost) and one
 of their iterations, grown with ``realloc`` (``ndarray.resize``): large

@@ -36,6 +36,7 @@ from ._engine import compensated
 from ._exceptions import ConvergenceWarning
 from ._result import History
 from ._standardize import feature_map
+from ._statistics import Statistics, descend_from_statistics
 from ._sums import StatisticsSums
 
 PRECISIONS = ("float64", "compensated")
@@ -130,7 +131,6 @@ class CompensatedStatistics:
 
     def float64(self):
         """The rounded statistics (a gdfast Statistics, unchecked)."""
-        from ._statistics import Statistics
         d = self.n_features
         return Statistics._unchecked(
             n=self.n, weight_sum=self.weight_sum, mean_x=self.mean_hi[:d].copy(),
@@ -171,27 +171,28 @@ class CompensatedStatistics:
         return (mean, 0.0), (cross_hi, cross_lo), max(spread, 0.0)
 
 
-def refine(result, source, settings, l2, descend_from, stacklevel):
+def refine(result, source, options, descend_from, stacklevel):
     """The FitResult ``result`` refined on ``source`` (a CompensatedStatistics).
 
-    ``settings``: the fit's checked settings (``gdfast._statistics``'s
-    ``_check_settings`` dict); ``descend_from(stats, settings, stacklevel)`` runs a
-    descent from float64 statistics.  A result the callback stopped is
+    ``options``: the fit's checked options (a ``gdfast._validate.DescentOptions``);
+    ``descend_from(stats, options, stacklevel)`` runs a descent from float64 statistics.  A result the callback stopped is
     returned as it is.  The refined result reports the refined parameters,
     the cost and gradient norm there (computed from the double-double
     residuals), the iterations of every descent, and ends its history with
     one row per round.  A ConvergenceWarning (at ``stacklevel``) when its
     gradient norm is still above ``tol``.
     """
-    if result.stopped_by is not None or settings["max_iter"] == 0:
+    if result.stopped_by is not None or options.max_iter == 0:
         return result
-    fit_intercept = settings["fit_intercept"]
+    fit_intercept = options.fit_intercept
     d = source.n_features
     b_hi = np.concatenate([[result.intercept], result.coef]).astype(np.float64)
     b_lo = np.zeros(d + 1)
     gram = source.float64()
-    inner = dict(settings, tol=None, kernel_tol=-1.0, record_every=0, progress=False,
-                 callback=None, max_iter=_round_iterations(gram, settings, result))
+    l2 = options.l2
+    inner = dataclasses.replace(options, tol=None, kernel_tol=-1.0, record_every=0,
+                                progress=False, callback=None,
+                                max_iter=_round_iterations(gram, options, result))
     n_iter, rows = result.n_iter, []
     residual = source.residual_statistics(b_hi, b_lo)
     for _ in range(MAX_ROUNDS):
@@ -209,12 +210,12 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
         compensated.add(b_hi, b_lo, delta)
         n_iter += step.n_iter
         residual = source.residual_statistics(b_hi, b_lo)   # also the next round's
-        cost, gradient_norm = _cost_and_gradient(source, residual, b_hi, settings, l2)
+        cost, gradient_norm = _cost_and_gradient(source, residual, b_hi, options)
         rows.append((n_iter, b_hi.copy(), cost))
         if np.all(np.abs(delta) <= _ENOUGH * np.abs(b_hi)):
             break
     history = _extended(result.history, rows)
-    tol = settings["tol"]
+    tol = options.tol
     refined = dataclasses.replace(
         result, intercept=float(b_hi[0]),
         slope=float(b_hi[1]) if result.slope is not None else None,
@@ -228,35 +229,35 @@ def refine(result, source, settings, l2, descend_from, stacklevel):
     return refined
 
 
-def _round_iterations(stats, settings, result):
+def _round_iterations(stats, options, result):
     """The iterations of one round: what the rate of the result's descent needs to shrink
     the error ROUND_REDUCTION-fold, at most as many as that descent made (at least 1)."""
-    limits = Curvature(StatisticsSums(stats), settings["fit_intercept"], settings["standardize"],
-                       settings["l2"]).limits(settings["cost"])
-    rho = limits.momentum_rate(result.learning_rate, result.momentum, settings["nesterov"])
+    limits = Curvature(StatisticsSums(stats), options.fit_intercept, options.standardize,
+                       options.l2).limits(options.cost)
+    rho = limits.momentum_rate(result.learning_rate, result.momentum, options.nesterov)
     most = max(result.n_iter, 1)
     if not 0 < rho < 1:   # one step reaches the minimum, or no rate known
         return most if not rho == 0 else 1
     return max(1, min(most, math.ceil(math.log(ROUND_REDUCTION) / math.log(rho))))
 
 
-def _cost_and_gradient(source, residual, b_hi, settings, l2):
+def _cost_and_gradient(source, residual, b_hi, options):
     """The cost at b and the norm of its gradient in the descent's units (as ``tol``
     reads it), from the statistics of its double-double residuals (``residual``)."""
     mean, cross, spread = residual
     w = source.weight_sum
     mean_r = mean[0] + mean[1]
-    cost_factor, grad_factor = cost_factors(settings["cost"], w)
+    cost_factor, grad_factor = cost_factors(options.cost, w)
     b = b_hi[1:]
-    penalty_factor = 2.0 if settings["cost"] == "mse" else 1.0
+    penalty_factor, l2 = (2.0 if options.cost == "mse" else 1.0), options.l2
     cost = cost_factor * (spread + w * mean_r * mean_r) + 0.5 * penalty_factor * l2 * (b @ b)
     stats = source.float64()
-    center, inv_scale = feature_map(stats.moments(), settings["fit_intercept"],
-                                    settings["standardize"])
+    center, inv_scale = feature_map(stats.moments(), options.fit_intercept,
+                                    options.standardize)
     # sum w r z_j, z_j = (x_j - center_j) * inv_scale_j, from the centred sums
     sums = inv_scale * (cross[0] + cross[1] + (stats.mean_x - center) * w * mean_r)
     gradient = grad_factor * sums - penalty_factor * l2 * inv_scale * b
-    if settings["fit_intercept"]:
+    if options.fit_intercept:
         gradient = np.append(grad_factor * w * mean_r, gradient)
     return float(cost), float(np.linalg.norm(gradient))
 
@@ -271,3 +272,27 @@ def _extended(history, rows):
     return History(iteration=iteration, intercept=intercept,
                    slope=coef[:, 0] if history.slope is not None else None, cost=cost,
                    coef=coef)
+
+
+def refined(result, stats, options, precision, stacklevel):
+    """The result, refined from the statistics when ``precision="compensated"``."""
+    if precision != "compensated":
+        return result
+    return refine(result, CompensatedStatistics.of_statistics(stats), options,
+                  _inner_descent, stacklevel)
+
+
+def refine_on_data(result, x, y, sample_weight, options, method, stacklevel=4):
+    """``fit(..., precision="compensated")``: the result refined with double-double
+    residuals of the validated data, point by point with ``method="batch"``, from their
+    double-double statistics with ``"stats"`` (``options``: fit's checked DescentOptions;
+    ``stacklevel`` of refine's warning: refine <- here <- fit <- the user)."""
+    options = dataclasses.replace(options, record_every=0, progress=False, callback=None)
+    source = CompensatedStatistics.of_data(x, y, sample_weight,
+                                           keep_data=method == "batch")
+    return refine(result, source, options, _inner_descent, stacklevel)
+
+
+def _inner_descent(stats, options, stacklevel):
+    """A descent of refinement from statistics, from 0."""
+    return descend_from_statistics(stats, None, options, stacklevel + 1)

@@ -6,9 +6,10 @@ the weight sum, the means and the centred second moments of (x, y).
 array (``gdfast._engine``'s ``centred_statistics``) and two of them merge exactly
 (Chan, Golub & LeVeque's parallel update), so chunks of a file, or blocks of
 a distributed array, can be summarized separately and combined.
-:func:`fit_statistics` runs the descent from them, O(d**2) per iteration,
-whatever the number of points; ``fit(..., method="stats")`` and
-:func:`gdfast.fit_stream` use it.
+:func:`fit_checked_statistics` runs the descent from them, O(d**2) per
+iteration, whatever the number of points: ``gdfast.fit_statistics``,
+``gdfast.fit_stream`` (``gdfast._fit``), ``fit(..., method="stats")``
+and ``gdfast.dask.fit`` use it.
 """
 import numbers
 from dataclasses import dataclass
@@ -18,10 +19,9 @@ import numpy as np
 from ._descent import Descent, descend
 from ._engine import kernels as engine
 from ._moments import Moments
-from ._refine import CompensatedStatistics, check_precision, first_descent, refine
 from ._sums import StatisticsSums
-from ._validate import (check_data, check_descent_options, check_l2, check_momentum,
-                        check_n_threads, check_params, check_real, checked_weights, plural)
+from ._validate import (check_data, check_n_threads, check_params, check_real, checked_weights,
+                        plural)
 
 # Statistics keep the weights' absolute size (they merge with others'), so
 # weights near the float64 limit can make their sums overflow.
@@ -261,47 +261,6 @@ def _field_array(value, name, ndim, shape=None):
     return arr
 
 
-def fit_statistics(stats, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
-                   cost="half_mse", init=None, record_every="auto", fit_intercept=True,
-                   standardize=False, progress=False, callback=None, momentum=None,
-                   nesterov=False, l2=0.0, precision="float64"):
-    """Batch gradient descent for y = b0 + x @ b from the data's :class:`Statistics` alone.
-
-    Same parameters (less the data), history, stopping rules, warnings,
-    errors and result as :func:`gdfast.fit`; each iteration costs O(d**2)
-    whatever the number of points.  ``fit(x, y, method="stats")`` is
-    ``fit_statistics(Statistics.from_arrays(x, y, w), ...)``; see its
-    ``method`` for when the iterates can differ from ``method="batch"``.
-
-    Parameters
-    ----------
-    stats : Statistics
-        Of data with a weight sum > 0.
-    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback, momentum, nesterov, l2, precision
-        As for :func:`gdfast.fit` (``init`` has d + 1 values, d without
-        intercept; ``l2`` matches ``Ridge(alpha=l2 * stats.weight_sum)``;
-        ``precision="compensated"`` takes the statistics' float64 values as
-        exact and computes c - G @ b from them in double-double).
-
-    Returns
-    -------
-    FitResult
-        Its ``diagnosis`` counts ``stats.n`` points.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a ``stats`` that is not a Statistics or has no weight, and for
-        the parameters ``fit`` rejects, before any iteration.
-    DivergenceError, FitInterrupted
-        As for :func:`gdfast.fit`.
-    """
-    return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                           fit_intercept, standardize, progress, callback, momentum=momentum,
-                           nesterov=nesterov, l2=l2, precision=precision)
-
-
 # A statistics iteration costs about as much as visiting this many points.
 _STATS_ITERATION_POINTS = 16
 
@@ -315,76 +274,34 @@ def stats_iteration_points(d):
     return max(_STATS_ITERATION_POINTS, d)
 
 
-_SETTINGS = ("learning_rate", "max_iter", "tol", "kernel_tol", "cost", "record_every",
-             "fit_intercept", "standardize", "progress", "callback")
+def fit_checked_statistics(stats, options, init, stacklevel=4):
+    """fit_statistics with checked ``options`` (a DescentOptions); ``stacklevel`` points
+    the warnings at the user's call."""
+    check_statistics(stats)
+    return descend_from_statistics(stats, init, options, stacklevel + 1)
 
 
-def _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                    standardize, progress, callback, momentum=None, nesterov=False, l2=0.0):
-    """fit's checks of the descent's settings (all but init, which needs d): a dict."""
-    settings = dict(zip(_SETTINGS, check_descent_options(
-        learning_rate, max_iter, tol, cost, record_every, fit_intercept, standardize, progress,
-        callback)))
-    settings["momentum"], settings["nesterov"] = check_momentum(momentum, nesterov)
-    settings["l2"] = check_l2(l2)
-    return settings
-
-
-def _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                    fit_intercept, standardize, progress, callback, stacklevel=4,
-                    momentum=None, nesterov=False, l2=0.0, precision="float64"):
-    """fit_statistics; ``stacklevel`` points the warnings at the user's call."""
+def check_statistics(stats):
+    """Raise TypeError unless ``stats`` is a :class:`Statistics`."""
     if not isinstance(stats, Statistics):
         raise TypeError(f"stats must be a gdfast Statistics, got {type(stats).__name__}")
-    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback, momentum, nesterov, l2)
-    precision = check_precision(precision)
-    with first_descent(precision):
-        result = _descend_from(stats, init, settings, stacklevel + 1)
-    # refine <- _refined <- here <- fit_statistics <- the user
-    return _refined(result, stats, settings, precision, stacklevel=5)
 
 
-def _refined(result, stats, settings, precision, stacklevel):
-    """The result, refined from the statistics when ``precision="compensated"``."""
-    if precision != "compensated":
-        return result
-    return refine(result, CompensatedStatistics.of_statistics(stats), settings,
-                  settings["l2"], _inner_descent, stacklevel)
+def statistics_of_checked(x, y, sample_weight, n_threads=1):
+    """The Statistics of data that gdfast's validation already checked (no second check)."""
+    return Statistics._from_checked(x, y, sample_weight, n_threads)
 
 
-def refine_on_data(result, x, y, sample_weight, settings, stacklevel=4):
-    """``fit(..., precision="compensated")``: the result refined with double-double
-    residuals of the validated data, point by point with ``method="batch"``, from their
-    double-double statistics with ``"stats"`` (``settings``: fit's checked options and
-    its method; ``stacklevel`` of refine's warning: refine <- here <- fit <- the user)."""
-    method = settings["method"]
-    settings = _check_settings(settings["learning_rate"], settings["max_iter"],
-                               settings["tol"], settings["cost"], 0, settings["fit_intercept"],
-                               settings["standardize"], False, None, settings["momentum"],
-                               settings["nesterov"], settings["l2"])
-    source = CompensatedStatistics.of_data(x, y, sample_weight,
-                                           keep_data=method == "batch")
-    return refine(result, source, settings, settings["l2"], _inner_descent, stacklevel)
-
-
-def _inner_descent(stats, settings, stacklevel):
-    """A descent of refinement from statistics, from 0."""
-    return _descend_from(stats, None, settings, stacklevel + 1)
-
-
-def _descend_from(stats, init, s, stacklevel):
-    """The descent from validated statistics and settings."""
+def descend_from_statistics(stats, init, options, stacklevel):
+    """The descent from validated statistics and options."""
     if not stats.weight_sum > 0:
         raise ValueError("stats has no weight (weight_sum == 0): at least one point needs "
                          "a weight > 0")
-    start = check_params(init, stats.n_features, s["fit_intercept"])
-    descent = Descent(StatisticsSums(stats), start, s["fit_intercept"], s["standardize"],
+    start = check_params(init, stats.n_features, options.fit_intercept)
+    descent = Descent(StatisticsSums(stats), start, options.fit_intercept, options.standardize,
                       iteration_points=stats_iteration_points(stats.n_features),
-                      stacklevel=stacklevel, l2=s["l2"])
-    return descend(descent, s["learning_rate"], s["max_iter"], s["tol"], s["kernel_tol"],
-                   s["cost"], stats.weight_sum, s["record_every"], s["progress"], s["callback"],
-                   stacklevel=stacklevel, momentum=s["momentum"], nesterov=s["nesterov"])
+                      stacklevel=stacklevel, l2=options.l2)
+    return descend(descent, options, stats.weight_sum, stacklevel=stacklevel)
 
 
 def statistics_of_chunks(chunks):
@@ -430,78 +347,3 @@ def _holds_no_point(chunk):
         return all(np.shape(a)[:1] == (0,) for a in chunk)
     except (TypeError, ValueError):   # not array-like: from_arrays says what is wrong
         return False
-
-
-def fit_stream(chunks, *, learning_rate="auto", max_iter=100_000, tol=1e-6,
-               cost="half_mse", init=None, record_every="auto", fit_intercept=True,
-               standardize=False, progress=False, callback=None, momentum=None,
-               nesterov=False, l2=0.0, precision="float64"):
-    """Fit ``y = b0 + x @ b`` by gradient descent on data read chunk by chunk, in one pass.
-
-    Each chunk is summarized by its sufficient statistics (weight sum,
-    means, centred second moments of x and y: O(d**2) numbers, see
-    :class:`gdfast.Statistics`), which are merged as they come; no chunk is
-    kept.  The descent then runs from the merged statistics, as
-    ``fit(x, y, method="stats")`` would on all the chunks concatenated:
-    same history (to rounding, about 1e-10 relative on well-conditioned
-    data), stopping rules, warnings and errors.  Memory: one chunk at a
-    time.  For data larger than memory (a CSV or Parquet file, a
-    memory-mapped array) this reads the data once, where
-    ``fit(method="batch")`` reads it once per iteration.
-
-    Parameters
-    ----------
-    chunks : iterable of tuples
-        Each ``(x, y)`` or ``(x, y, sample_weight)``, with x of shape (n,)
-        or (n, d), validated like :func:`gdfast.fit`'s data; every chunk
-        has the same d (a 1-D x is one feature).  Chunks may differ in
-        size and in dtype; a chunk's weights may be all zero; a chunk of
-        0 points (every array of it empty) is skipped.  Iterated once: a
-        generator is fine.
-    learning_rate, max_iter, tol, cost, init, record_every, fit_intercept, standardize, \
-progress, callback, momentum, nesterov, l2, precision
-        As for :func:`gdfast.fit`.
-
-    Returns
-    -------
-    FitResult
-
-    Raises
-    ------
-    ValueError, TypeError
-        For no chunk at all (or only empty ones), a chunk that is not a 2-
-        or 3-tuple, a chunk
-        whose data ``fit`` would reject (the message names ``chunks[i]``),
-        chunks of different numbers of features, or weights summing to 0
-        over all chunks.  Raised during the pass, before any descent.
-    DivergenceError, FitInterrupted
-        As for :func:`gdfast.fit`.
-
-    Examples
-    --------
-    A CSV file read 100 000 rows at a time with pandas::
-
-        import pandas as pd, gdfast
-        chunks = ((c[["x1", "x2"]].to_numpy(), c["y"].to_numpy())
-                  for c in pd.read_csv("big.csv", chunksize=100_000))
-        result = gdfast.fit_stream(chunks, learning_rate="auto")
-
-    With NumPy, a memory-mapped file cut into row blocks:
-
-    >>> import numpy as np, gdfast
-    >>> rng = np.random.default_rng(0)
-    >>> x = rng.normal(size=(1000, 2))
-    >>> y = 1.0 + x @ [2.0, -3.0] + 0.01 * rng.normal(size=1000)
-    >>> chunks = ((x[i:i + 300], y[i:i + 300]) for i in range(0, 1000, 300))
-    >>> res = gdfast.fit_stream(chunks, learning_rate="auto", tol=1e-9)
-    >>> np.round(res.intercept, 2), np.round(res.coef, 2)
-    (np.float64(1.0), array([ 2., -3.]))
-    """
-    settings = _check_settings(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                               standardize, progress, callback, momentum, nesterov, l2)
-    precision = check_precision(precision)
-    stats = statistics_of_chunks(chunks)
-    with first_descent(precision):
-        result = _descend_from(stats, init, settings, stacklevel=4)
-    # refine <- _refined <- fit_stream <- the user
-    return _refined(result, stats, settings, precision, stacklevel=4)

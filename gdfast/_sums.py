@@ -13,7 +13,7 @@ on the largest curvature), the full moments, and products with the Hessian.
 - :class:`DataSums`: a pass over x and y per iteration, on ``n_threads``.
 - :class:`StatisticsSums`: O(d**2) per iteration from
   :class:`gdfast.Statistics` (``method="stats"``, ``fit_stream``).
-- ``gdfast._dask_descent.ClusterSums``: a distributed pass per iteration.
+- ``gdfast.dask._cluster_sums.ClusterSums``: a distributed pass per iteration.
 """
 from dataclasses import dataclass
 

@@ -4,10 +4,17 @@ The Cython kernel trusts its arguments (no bounds checks), so every value
 that reaches it passes through here first.  Each failure is a TypeError
 (wrong kind of thing) or ValueError (right kind, wrong value) whose message
 names the argument and says what is wrong.
+
+The two entries a fit goes through: :func:`check_fit_data` for the data
+(a :class:`FitData`) and :func:`check_descent_options` for the options (a
+:class:`DescentOptions`).  gdfast.dask checks each block of its data with
+the same code (:func:`finite_for_kernel`, :func:`check_nonnegative_weights`).
 """
 import math
 import numbers
 from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
+from typing import Any, Optional, Union
 
 import numpy as np
 
@@ -106,10 +113,10 @@ def check_xy(x, y):
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     dtype = kernel_dtype(x.dtype, y.dtype)
-    return _finite_for_kernel(x, "x", dtype), _finite_for_kernel(y, "y", dtype)
+    return finite_for_kernel(x, "x", dtype), finite_for_kernel(y, "y", dtype)
 
 
-def _finite_for_kernel(arr, name, dtype, first_row=0):
+def finite_for_kernel(arr, name, dtype, first_row=0):
     """``arr`` as a contiguous array of ``dtype`` (a copy only if needed), checked finite.
 
     ``first_row``: the row of the whole data where ``arr`` starts (a block of
@@ -185,7 +192,7 @@ def check_data(x, y):
         raise ValueError(f"x and y must have the same number of points (rows of x), "
                          f"got {arr.shape[0]} and {y.shape[0]}")
     dtype = kernel_dtype(arr.dtype, y.dtype)
-    return _finite_for_kernel(arr, "x", dtype), _finite_for_kernel(y, "y", dtype)
+    return finite_for_kernel(arr, "x", dtype), finite_for_kernel(y, "y", dtype)
 
 
 # Weights whose largest is outside [2**-64, 2**64] are rescaled by a power of
@@ -232,11 +239,8 @@ def checked_weights(sample_weight, n, dtype, allow_zero_sum=False):
     # data's dtype (float64 weights of 1e39 are fine for float32 data once
     # rescaled); ints and float16 go straight to the data's dtype
     own = weights_dtype(w.dtype, dtype)
-    w = _finite_for_kernel(w, "sample_weight", own)
-    negative = np.flatnonzero(w < 0)
-    if negative.size:
-        i = int(negative[0])
-        raise ValueError(f"sample_weight must be >= 0, but sample_weight[{i}] is {w[i]}")
+    w = finite_for_kernel(w, "sample_weight", own)
+    check_nonnegative_weights(w)
     largest = float(np.max(w))
     if largest == 0 and not allow_zero_sum:
         raise ValueError("sample_weight is all zeros: at least one point needs a weight > 0")
@@ -248,6 +252,19 @@ def checked_weights(sample_weight, n, dtype, allow_zero_sum=False):
     elif w.dtype != dtype:
         w = w.astype(dtype)
     return w, float(np.sum(w, dtype=np.float64)), exponent
+
+
+def check_nonnegative_weights(w, first_row=0):
+    """Raise ValueError at the first weight below 0 of ``w`` (finite, 1-D), naming its row.
+
+    ``first_row``: the row of the whole data where ``w`` starts (a block of
+    it, in gdfast.dask).
+    """
+    negative = np.flatnonzero(w < 0)
+    if negative.size:
+        i = int(negative[0])
+        raise ValueError(f"sample_weight must be >= 0, but sample_weight[{first_row + i}] "
+                         f"is {w[i]}")
 
 
 def weight_exponent(largest):
@@ -285,7 +302,7 @@ def check_points(x, d):
     if arr.shape[1] != d:
         raise ValueError(f"x has {plural(arr.shape[1], 'column')}, but the fit has "
                          f"{plural(d, 'feature')}: x must have shape (N, {d})")
-    return _finite_for_kernel(arr, "x", np.float32 if arr.dtype == np.float32 else np.float64)
+    return finite_for_kernel(arr, "x", np.float32 if arr.dtype == np.float32 else np.float64)
 
 
 def check_design(x):
@@ -295,7 +312,7 @@ def check_design(x):
     """
     arr = _as_design(x)
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
-    return _finite_for_kernel(arr, "x", dtype)
+    return finite_for_kernel(arr, "x", dtype)
 
 
 def check_real(value, name, *, low=None, low_inclusive=True, allow_inf=False):
@@ -474,21 +491,91 @@ def check_params(init, d, fit_intercept, name="init"):
     return np.array(([] if fit_intercept else [0.0]) + values)
 
 
-def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
-                          standardize, progress, callback):
-    """The options every fit takes, validated, in this order; plus the kernel's tol.
+def check_callback(callback):
+    """Return ``callback`` if it is None or callable, else raise TypeError."""
+    if callback is None or callable(callback):
+        return callback
+    raise TypeError(f"callback must be a callable or None, got {callback!r} "
+                    f"of type {type(callback).__name__}")
 
-    Returns (learning_rate, max_iter, tol, kernel_tol, cost, record_every,
-    fit_intercept, standardize, progress, callback); ``kernel_tol`` is -1
-    for ``tol=None`` (the kernel never stops on a gradient norm <= -1).
+
+@dataclass(frozen=True)
+class FitData:
+    """The data of a fit, checked (:func:`check_fit_data`).
+
+    Attributes
+    ----------
+    x : ndarray, (N,) or (N, d)
+        float32 or float64, C- or F-contiguous, finite.
+    y : ndarray, (N,)
+        Of x's dtype, contiguous, finite.
+    sample_weight : ndarray (N,) or None
+        In x's dtype, >= 0, rescaled by a power of two if needed
+        (:func:`check_sample_weight`).
+    weight_sum : float
+        sum(sample_weight), or N without weights.
+    n_threads : int
+        The threads a pass over these N points gets.
     """
-    from . import _watch
 
+    x: np.ndarray
+    y: np.ndarray
+    sample_weight: Optional[np.ndarray]
+    weight_sum: float
+    n_threads: int
+
+    @property
+    def n_features(self):
+        """d: 1 for 1-D x."""
+        return 1 if self.x.ndim == 1 else self.x.shape[1]
+
+
+def check_fit_data(x, y, sample_weight, n_threads):
+    """The data of a fit, checked: :func:`check_data`, the weights, the threads: a FitData."""
+    x, y = check_data(x, y)
+    sample_weight, weight_sum = check_sample_weight(sample_weight, x.shape[0], x.dtype)
+    return FitData(x, y, sample_weight, weight_sum, check_n_threads(n_threads, x.shape[0]))
+
+
+@dataclass(frozen=True)
+class DescentOptions:
+    """The options every descent takes, checked (:func:`check_descent_options`).
+
+    As :func:`gdfast.fit` takes them, plus ``kernel_tol``: ``tol`` as the
+    compiled step reads it, -1 for ``tol=None`` (the step never stops on a
+    gradient norm <= -1).
+    """
+
+    learning_rate: Union[float, str]
+    max_iter: int
+    tol: Optional[float]
+    kernel_tol: float
+    cost: str
+    record_every: Union[int, str]
+    fit_intercept: bool
+    standardize: bool
+    progress: bool
+    callback: Any
+    momentum: Union[None, float, str] = None
+    nesterov: bool = False
+    l2: float = 0.0
+
+
+def check_descent_options(learning_rate, max_iter, tol, cost, record_every, fit_intercept,
+                          standardize, progress, callback, momentum=None, nesterov=False,
+                          l2=0.0):
+    """The options every fit takes, validated in this order: a DescentOptions."""
     learning_rate = check_learning_rate(learning_rate)
     max_iter = check_count(max_iter, "max_iter")
     kernel_tol = -1.0 if tol is None else check_real(tol, "tol", low=0.0, allow_inf=True)
     tol = None if tol is None else kernel_tol  # a Python float (not np.float32) from here on
-    return (learning_rate, max_iter, tol, kernel_tol, check_cost(cost),
-            check_record_every(record_every), check_flag(fit_intercept, "fit_intercept"),
-            check_flag(standardize, "standardize"), check_flag(progress, "progress"),
-            _watch.check_callback(callback))
+    cost = check_cost(cost)
+    record_every = check_record_every(record_every)
+    fit_intercept = check_flag(fit_intercept, "fit_intercept")
+    standardize = check_flag(standardize, "standardize")
+    progress = check_flag(progress, "progress")
+    callback = check_callback(callback)
+    momentum, nesterov = check_momentum(momentum, nesterov)
+    return DescentOptions(learning_rate, max_iter, tol, kernel_tol, cost, record_every,
+                          fit_intercept, standardize, progress, callback, momentum, nesterov,
+                          check_l2(l2))

@@ -54,14 +54,6 @@ def _steps(history):
                    None if coef is None else coef[row].copy())
 
 
-def check_callback(callback):
-    """Return ``callback`` if it is None or callable, else raise TypeError."""
-    if callback is None or callable(callback):
-        return callback
-    raise TypeError(f"callback must be a callable or None, got {callback!r} "
-                    f"of type {type(callback).__name__}")
-
-
 class SliceWatch:
     """Looks at a descent between slices; ``close()`` undoes what it set up.
 

@@ -24,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - the CI installs the extra
 from ._exceptions import ConvergenceWarning
 from ._fit import fit
 from ._result import History
-from ._validate import COSTS, _finite_for_kernel, unmasked
+from ._validate import COSTS, finite_for_kernel, unmasked
 
 __all__ = ["GDRegressor", "GDRegressorConvergenceWarning"]
 
@@ -212,7 +212,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
         # y in X's dtype, so float32 X stays float32 (a copy of y only); a y beyond
         # float32 is refused by name, not cast to inf
-        y = _finite_for_kernel(np.asarray(y), "y", X.dtype)
+        y = finite_for_kernel(np.asarray(y), "y", X.dtype)
         if self.standardize and X.shape[0] == 1:
             raise ValueError("standardize=True needs at least 2 samples to scale the columns, "
                              "got n_samples = 1")

@@ -503,9 +503,8 @@ def plot_cost_slice(x, y, point=(0.0, -5.0), *, vary=1, span=None, kind="half_ms
                     feature_names=None, ax=None):
     """The cost along one parameter, the others held fixed, with the start as a red dot.
 
-    The seed's picture: ``plot_cost_slice(x, y, (0, -5), span=(-10, 13),
-    kind="mse")`` draws the MSE over b1 with b0 = 0, and the red dot at
-    b1 = -5.
+    ``plot_cost_slice(x, y, (0, -5), span=(-10, 13), kind="mse")`` draws
+    the MSE over b1 with b0 = 0, and the red dot at b1 = -5.
 
     Parameters
     ----------
@@ -523,7 +522,7 @@ def plot_cost_slice(x, y, point=(0.0, -5.0), *, vary=1, span=None, kind="half_ms
         along each curve.
     kind : {"half_mse", "mse"}, default "half_mse"
         The cost drawn (:func:`gdfast.fit` minimises ``"half_mse"`` by
-        default; the seed draws the MSE).
+        default; ``"mse"``: twice that).
     feature_names : sequence of str, optional
         Names of the d features, for the axis label.
     ax : matplotlib Axes, optional

@@ -2,9 +2,14 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+# tests/nist.py, the NIST StRD reader, is test support (not in the package): the
+# test modules import it as ``nist`` from this folder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def numpy_descent(x, y, learning_rate, n_updates, cost="half_mse", init=(0.0, 0.0)):
@@ -150,7 +155,7 @@ def kept_pictures(monkeypatch):
     """
     import matplotlib.pyplot as plt
 
-    from gdfast import _demo_pictures, _png
+    from gdfast.cli import _demo_pictures, _png
 
     kept, write = {}, _png.write_pngs
 

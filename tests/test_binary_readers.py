@@ -13,9 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from gdfast import _table
-from gdfast._data_file import load_xy
-from gdfast._table import InputError
+from gdfast.cli import _table
+from gdfast.cli._data_file import load_xy
+from gdfast.cli._table import InputError
 
 
 def _error(path, *fragments, **options):

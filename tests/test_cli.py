@@ -364,7 +364,7 @@ def unwritable_folder(tmp_path):
 
 @pytest.fixture
 def fit_must_not_run(monkeypatch):
-    from gdfast import _cli_fit
+    from gdfast.cli import _fit as _cli_fit
 
     def fail(*args, **kwargs):
         raise AssertionError("the fit ran before the outputs were checked")
@@ -415,7 +415,7 @@ def test_exit_codes_are_in_the_help(capsys):
 
 
 def test_a_bug_exits_3_in_one_line_never_1(capsys, csv_file, monkeypatch):
-    from gdfast import _cli_fit
+    from gdfast.cli import _fit as _cli_fit
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug\nover two lines")

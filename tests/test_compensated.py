@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _nist
+import nist as _nist
 from gdfast._engine import compensated
 
 DATA = Path(__file__).resolve().parent / "data" / "nist"

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdfast._csv_file import READERS, read_csv
-from gdfast._csv_format import PREFIX_BYTES, detect
-from gdfast._table import InputError
+from gdfast.cli._csv_file import READERS, read_csv
+from gdfast.cli._csv_format import PREFIX_BYTES, detect
+from gdfast.cli._table import InputError
 
 
 def _write(tmp_path, content, name="data.csv"):
@@ -280,7 +280,7 @@ def test_pandas_reads_what_the_readers_read_on_a_large_file(tmp_path):
 def test_a_long_run_of_digits_that_is_not_a_number_is_refused_at_once(tmp_path):
     """200 000 digits and a letter: refused by the checked reader, which once tried every
     way of cutting the digits (a hang of hours); the cell is named."""
-    from gdfast._csv_format import is_number
+    from gdfast.cli._csv_format import is_number
     assert not is_number("7" * 200_000 + "x") and is_number("7" * 200_000 + ".5e3")
     assert [is_number(t) for t in ("12", "1.", ".5", "1.2e-3", "1e", ".", "1.2.3")] == [
         True, True, True, True, False, False, False]

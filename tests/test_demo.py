@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _demo
+from gdfast.cli import _demo
 
 
 def _run(*args, cwd):
@@ -130,14 +130,14 @@ def test_demo_step_5_says_the_overshoot_is_in_the_parameters(oracle):
 def test_demo_pictures_name_their_cost_and_show_the_overshoot(tmp_path, kept_pictures):
     from PIL import Image
 
-    from gdfast import _demo_pictures
+    from gdfast.cli import _demo_pictures
 
     paths = _demo_pictures.write(tmp_path, n=100, seed=0)
     x, y = _demo.make_points(100, 0)
-    # 2: the seed's picture, the MSE, and it says so
-    (seed_ax,) = kept_pictures["2-cost-over-b1.png"]
-    assert seed_ax.get_ylabel().startswith("MSE") and "one-half MSE" in seed_ax.get_title()
-    dot = [line for line in seed_ax.get_lines() if line.get_color() == "red"][0]
+    # 2: the cost over b1, the MSE, and it says so
+    (slice_ax,) = kept_pictures["2-cost-over-b1.png"]
+    assert slice_ax.get_ylabel().startswith("MSE") and "one-half MSE" in slice_ax.get_title()
+    dot = [line for line in slice_ax.get_lines() if line.get_color() == "red"][0]
     assert dot.get_ydata()[0] == pytest.approx(gdfast.cost(x, y, *_demo.START, kind="mse"))
     # 3 and 4: what fit minimises, the one-half MSE
     (contour_ax,) = kept_pictures["3-descent-on-the-cost.png"]

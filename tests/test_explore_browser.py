@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _demo
+from gdfast.cli import _demo
 
 RTOL = 1e-12
 WINDOW = (1280, 1120)   # the viewport is about 140 px shorter: the whole page

@@ -397,7 +397,7 @@ def test_auto_and_a_large_max_iter_are_the_defaults_everywhere():
 
 def test_defaults_converge_on_the_demo_data():
     # at learning_rate=0.01, max_iter=1000 (the old defaults) this data stopped unconverged
-    from gdfast._demo import make_points
+    from gdfast.cli._demo import make_points
 
     x, y = make_points(100, 0)
     with warnings.catch_warnings():

@@ -407,8 +407,8 @@ def test_the_documented_cap_and_memory_are_the_real_ones():
     cap = _history_buffer.AUTO_ROWS + 1               # the spare row of a stopped fit
     rows = f"at most {cap:,} rows".replace(",", " ")
     memory = f"{cap * (3 * 8 + 8) / 1e6:.1f} MB for one feature"
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    for text in (readme, gdfast.fit.__doc__):
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide.md").read_text()
+    for text in (guide, gdfast.fit.__doc__):
         text = " ".join(text.split())
         assert rows in text and memory in text
 

@@ -95,9 +95,9 @@ def test_uncaught_ctrl_c_still_ends_a_script_as_keyboardinterrupt(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def _readme_ctrl_c_example():
-    """The README's Ctrl-C snippet, and the data of its "Usage" section."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+def _guide_ctrl_c_example():
+    """docs/guide.md's Ctrl-C snippet, and the data of its "Usage" section."""
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "guide.md").read_text()
     usage = readme.split("## Usage", 1)[1].split("```python", 1)[1].split("```", 1)[0]
     data = usage.split("gdfast.cost(", 1)[0]
     snippet = next(block.split("```", 1)[0] for block in readme.split("```python")[1:]
@@ -105,12 +105,12 @@ def _readme_ctrl_c_example():
     return data, snippet
 
 
-def test_the_readme_ctrl_c_example_returns_its_result_under_a_3_gb_memory_limit(tmp_path):
+def test_the_guide_ctrl_c_example_returns_its_result_under_a_3_gb_memory_limit(tmp_path):
     # the example asks for 10**9 iterations with the default history: under an
     # address-space limit of 3 GB, Ctrl-C still gives FitInterrupted and its result
     import resource
 
-    data, snippet = _readme_ctrl_c_example()
+    data, snippet = _guide_ctrl_c_example()
     assert "max_iter=10**9" in snippet and "record_every" not in snippet
     script = (data + "print('fitting', flush=True)\n" + snippet +
               "print(res.stopped_by, res.n_iter, len(res.history), res.history.iteration[-1])\n")

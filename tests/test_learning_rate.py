@@ -192,7 +192,7 @@ def test_docstring_examples():
 
 
 def test_demo_prints_the_diagnoses():
-    from gdfast import _demo
+    from gdfast.cli import _demo
 
     lines = []
     _demo.run(n=40, seed=1, out=lines.append)

@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _nist
+import nist as _nist
 
 DATA = Path(__file__).resolve().parent / "data" / "nist"
+
+
 CERTIFIED = ["Norris", "Pontius", "NoInt1", "NoInt2", "Longley"]
 
 

@@ -17,13 +17,13 @@ from gdfast._parameters import moved_most, parameter_names, parameter_path, para
 from gdfast._result import History
 from matplotlib.contour import ContourSet
 
-SEED_START = (0.0, -5.0)
+BAD_START = (0.0, -5.0)
 
 
 @pytest.fixture
 def fitted(line_data):
     x, y = line_data
-    return x, y, gdfast.fit(x, y, learning_rate=0.5, max_iter=5000, tol=1e-9, init=SEED_START)
+    return x, y, gdfast.fit(x, y, learning_rate=0.5, max_iter=5000, tol=1e-9, init=BAD_START)
 
 
 def _render(ax):
@@ -38,7 +38,7 @@ def _lstsq(x, y):
     return np.linalg.lstsq(a, y, rcond=None)[0]
 
 
-def _diverged(x, y, rate, max_iter=200, init=SEED_START):
+def _diverged(x, y, rate, max_iter=200, init=BAD_START):
     """The result of a fit at a rate above the stability limit (whatever way it ends)."""
     with pytest.warns(gdfast.DivergenceWarning):
         try:
@@ -226,7 +226,7 @@ def test_cost_history_is_log_scaled_when_it_spans_decades(fitted):
 @pytest.mark.parametrize("kind, name", [("half_mse", "one-half MSE"), ("mse", "MSE")])
 def test_cost_axes_name_their_cost(line_data, kind, name):
     x, y = line_data
-    res = gdfast.fit(x, y, cost=kind, max_iter=50, tol=None, init=SEED_START)
+    res = gdfast.fit(x, y, cost=kind, max_iter=50, tol=None, init=BAD_START)
     assert res.cost_kind == kind
     # by default the cost the fit minimised; given, the same
     labels = [plot.plot_cost_history(res).get_ylabel(),
@@ -255,7 +255,7 @@ def test_a_cost_axis_never_names_a_cost_the_fits_did_not_record(line_data):
 def test_cost_history_compares_learning_rates_on_one_axes(line_data):
     x, y = line_data
     fits = {f"learning rate {rate}": gdfast.fit(x, y, learning_rate=rate, max_iter=30,
-                                                tol=None, init=SEED_START)
+                                                tol=None, init=BAD_START)
             for rate in (0.05, 0.5)}
     fits["learning rate 1.2"] = _diverged(x, y, 1.2, max_iter=30)   # above 2/lambda_max
     ax = _render(plot.plot_cost_history(fits))
@@ -341,7 +341,7 @@ def test_parameter_history_shows_the_overshoot_the_cost_hides(line_data):
     x, y = line_data
     limits = gdfast.learning_rate_limits(x)
     rate = 1.8 * limits.max_no_bounce      # above 1/lambda_max, below 2/lambda_max
-    res = gdfast.fit(x, y, learning_rate=rate, max_iter=30, tol=None, init=SEED_START)
+    res = gdfast.fit(x, y, learning_rate=rate, max_iter=30, tol=None, init=BAD_START)
     best = _lstsq(x, y)[1]
     ax = _render(plot.plot_parameter_history({"overshooting": res}, which=1, reference=best))
     line = _line_labelled(ax, "overshooting")
@@ -357,9 +357,9 @@ def test_parameter_history_shows_the_overshoot_the_cost_hides(line_data):
 # ---------------------------------------------------------------- plot_cost_slice
 
 
-def test_cost_slice_is_the_seed_figure(line_data):
+def test_cost_slice_draws_the_mse_over_b1_from_the_bad_start(line_data):
     x, y = line_data
-    ax = _render(plot.plot_cost_slice(x, y, SEED_START, span=(-10, 13), kind="mse"))
+    ax = _render(plot.plot_cost_slice(x, y, BAD_START, span=(-10, 13), kind="mse"))
     curve, dot = ax.get_lines()
     b1 = curve.get_xdata()
     assert (b1[0], b1[-1]) == (-10, 13)
@@ -378,10 +378,10 @@ def test_cost_slice_is_the_seed_figure(line_data):
 
 def test_cost_slice_draws_the_cost_fit_minimises_by_default(line_data):
     x, y = line_data
-    ax = plot.plot_cost_slice(x, y, SEED_START)
+    ax = plot.plot_cost_slice(x, y, BAD_START)
     dot = ax.get_lines()[1]
     assert dot.get_ydata()[0] == pytest.approx(
-        gdfast.fit(x, y, max_iter=0, tol=None, init=SEED_START).cost, rel=1e-12)
+        gdfast.fit(x, y, max_iter=0, tol=None, init=BAD_START).cost, rel=1e-12)
     assert ax.get_ylabel().startswith("one-half MSE")
 
 
@@ -390,7 +390,7 @@ def test_cost_slice_of_a_result_has_the_start_red_and_the_end_black(fitted):
     ax = _render(plot.plot_cost_slice(x, y, res, feature_names=["size"]))
     start_curve, start, end_curve, end = ax.get_lines()
     assert start.get_color() == "red" and end.get_color() == "black"
-    assert (start.get_xdata()[0], end.get_xdata()[0]) == (SEED_START[1], res.slope)
+    assert (start.get_xdata()[0], end.get_xdata()[0]) == (BAD_START[1], res.slope)
     assert end.get_ydata()[0] == pytest.approx(res.cost, rel=1e-9)
     # each curve holds b0 at its own row's value
     grid = end_curve.get_xdata()
@@ -417,7 +417,7 @@ def test_contour_with_the_descent_path(fitted):
     np.testing.assert_array_equal(path.get_xdata(), res.history.intercept)
     np.testing.assert_array_equal(path.get_ydata(), res.history.slope)
     start, end, minimum = (_line_labelled(ax, name) for name in ("start", "end", "minimum"))
-    assert (start.get_xdata()[0], start.get_ydata()[0]) == SEED_START
+    assert (start.get_xdata()[0], start.get_ydata()[0]) == BAD_START
     assert start.get_color() == "red"
     assert (end.get_xdata()[0], end.get_ydata()[0]) == (res.intercept, res.slope)
     np.testing.assert_allclose([minimum.get_xdata()[0], minimum.get_ydata()[0]], _lstsq(x, y),
@@ -544,7 +544,7 @@ def test_animation_rolls_the_dot_over_a_still_landscape(tmp_path, fitted):
         np.testing.assert_array_equal(landscape.levels, levels)
         assert (right.get_xlim(), right.get_ylim()) == limits
         assert "one-half MSE" in right.get_title()
-    assert seen[0] == SEED_START and seen[-1] == (res.intercept, res.slope)
+    assert seen[0] == BAD_START and seen[-1] == (res.intercept, res.slope)
     assert all(tuple(p) in set(map(tuple, path)) for p in seen)
     np.testing.assert_allclose(left.get_lines()[0].get_ydata(),
                                res.intercept + res.slope * np.array([x.min(), x.max()]))
@@ -709,7 +709,7 @@ def test_a_momentum_fit_whose_cost_rises_and_falls_back_is_not_diverged():
     rng = np.random.default_rng(12345)
     x = rng.uniform(1.0, 3.0, 200)
     y = 2.0 + 1.5 * x + rng.normal(0.0, 0.5, 200)
-    res = gdfast.fit(x, y, momentum="auto", max_iter=60, tol=None, init=SEED_START)
+    res = gdfast.fit(x, y, momentum="auto", max_iter=60, tol=None, init=BAD_START)
     cost = res.history.cost
     assert cost.max() > 2.0 * cost[0] and cost[-1] < cost[0]
     assert plot.divergence(res.history, res.momentum) is None
@@ -718,7 +718,7 @@ def test_a_momentum_fit_whose_cost_rises_and_falls_back_is_not_diverged():
     peak = int(np.argmax(cost))
     above = np.flatnonzero(cost > 2.0 * cost[0])
     assert above[0] < peak
-    rising = gdfast.fit(x, y, momentum="auto", max_iter=peak, tol=None, init=SEED_START)
+    rising = gdfast.fit(x, y, momentum="auto", max_iter=peak, tol=None, init=BAD_START)
     assert rising.history.cost[-1] > 2.0 * rising.history.cost[0]
     assert plot.divergence(rising.history, rising.momentum) is None
     ax = _render(plot.plot_cost_history({"heavy ball": res, "stopped on the rise": rising}))
@@ -735,7 +735,7 @@ def test_a_diverging_momentum_fit_is_marked_where_the_descent_stopped_it(line_da
     with pytest.warns(gdfast.DivergenceWarning):
         with pytest.raises(gdfast.DivergenceError) as info:
             gdfast.fit(x, y, learning_rate=rate, momentum=beta, nesterov=nesterov,
-                       max_iter=10_000, init=SEED_START)
+                       max_iter=10_000, init=BAD_START)
     res = info.value.result
     h = res.history
     # the old rule (only rows that are not finite) missed it: every row is finite
@@ -752,9 +752,9 @@ def test_a_diverging_momentum_fit_is_marked_where_the_descent_stopped_it(line_da
 
 def test_a_converged_or_stopped_momentum_fit_is_never_marked(line_data):
     x, y = line_data
-    res = gdfast.fit(x, y, momentum="auto", tol=1e-9, init=SEED_START)
+    res = gdfast.fit(x, y, momentum="auto", tol=1e-9, init=BAD_START)
     assert res.converged and plot.fit_divergence(res, res.history) is None
-    stopped = gdfast.fit(x, y, momentum="auto", record_every=1, init=SEED_START,
+    stopped = gdfast.fit(x, y, momentum="auto", record_every=1, init=BAD_START,
                          callback=lambda step: step.iteration < 3 or False)
     assert stopped.stopped_by == "callback"
     assert plot.fit_divergence(stopped, stopped.history) is None

@@ -101,7 +101,7 @@ def test_fit_on_valid_input_follows_the_oracle_without_warning(inputs, oracle, o
     if np.ndim(x) != 1 or not params.get("fit_intercept", True):
         # the drawn data include extreme conditioning, where "stats" with several
         # features may part from the batch path beyond this oracle's tolerance (as
-        # fit's docstring says); tests/test_stats.py compares it on sane data
+        # fit's docstring says); tests/test_method_stats.py compares it on sane data
         params["method"] = "batch"
     params["learning_rate"] = _stable_rate(x, fraction, params.get("cost", "half_mse"),
                                            params.get("fit_intercept", True))

@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import gdfast
-from gdfast._csv_file import READERS, read_csv
-from gdfast._csv_format import MISSING, detect
-from gdfast._table import InputError
+from gdfast.cli._csv_file import READERS, read_csv
+from gdfast.cli._csv_format import MISSING, detect
+from gdfast.cli._table import InputError
 from gdfast.cli import main
 
 SEED = 20261202

@@ -83,3 +83,91 @@ def test_the_console_block_prints_what_it_shows(tmp_path):
     result = json.loads((tmp_path / "result.json").read_text())
     assert (result["file"], result["y"], result["x"]) == ("houses.csv", "price", ["size"])
     assert (tmp_path / "history.csv").exists() and (tmp_path / "pictures" / "fit.png").exists()
+
+
+# ---------------------------------------------------------------- every example of the docs
+
+ROOT = README.parent
+DOCS = [README] + sorted((ROOT / "docs").glob("*.md"))
+RUN_BY = "<!-- run by "
+
+
+def _examples(page):
+    """[(line, code, the test that runs it or None)] of the ```python blocks of ``page``.
+
+    A block right under ``<!-- run by tests/NAME.py -->`` needs what only that test
+    sets up (a Ctrl-C, NIST's files): that test runs it.
+    """
+    lines = page.read_text().splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if line.strip() == "```python":
+            end = lines.index("```", i + 1)
+            above = lines[i - 1].strip() if i else ""
+            runner = above[len(RUN_BY):-len(" -->")] if above.startswith(RUN_BY) else None
+            found.append((i + 1, "\n".join(lines[i + 1:end]) + "\n", runner))
+    return found
+
+
+@pytest.mark.parametrize("page", DOCS, ids=lambda p: p.name)
+def test_every_example_of_the_page_runs(page, tmp_path, monkeypatch):
+    # the blocks of one page run in order in one namespace, as a reader would run them,
+    # in an empty folder; warnings are expected (the walk-through's DivergenceWarning)
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    scope = {"__name__": "__main__"}
+    ran = 0
+    for line, code, runner in _examples(page):
+        if runner is not None:
+            # the named test exists and says which page it runs
+            assert page.name in (ROOT / runner).read_text(), (page.name, line, runner)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile("\n" * (line - 1) + code, str(page), "exec"), scope)
+        ran += 1
+    if "matplotlib.pyplot" in __import__("sys").modules:
+        __import__("matplotlib.pyplot").pyplot.close("all")
+    assert ran or page.name in ("guarantees.md", "nist.md", "reference.md")
+
+
+def test_every_page_of_examples_is_run():
+    # the pages above hold examples; a page is not left out because it has none any more
+    counts = {page.name: len(_examples(page)) for page in DOCS}
+    assert counts["README.md"] >= 5 and counts["guide.md"] >= 3
+
+
+def _make_reference():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gdfast_make_reference",
+                                                  ROOT / "docs" / "make_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_reference_page_is_what_the_docstrings_say():
+    # docs/reference.md is written from the docstrings: a docstring changed without
+    # `python docs/make_reference.py` fails here
+    module = _make_reference()
+    assert (ROOT / "docs" / "reference.md").read_text() == module.render(), (
+        "docs/reference.md is out of date: run python docs/make_reference.py")
+
+
+def test_the_reference_pages_examples_run():
+    # the docstrings' examples, as the page shows them (doctest; +SKIP where they need data
+    # or a cluster the page does not make)
+    import doctest
+
+    text = (ROOT / "docs" / "reference.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```text\n")[1:]]
+    parser, examples = doctest.DocTestParser(), 0
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, f"reference.md block {i}", "reference.md", 0)
+        examples += len(test.examples)
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0 and examples >= 5

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import gdfast
-from gdfast import _demo
+from gdfast.cli import _demo
 
 
 def _svg(page):

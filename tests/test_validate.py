@@ -300,3 +300,57 @@ def test_standardized_statistics_whose_sums_overflow_diverge_at_the_start():
     y = np.array([1.7e308, 0.0, -1.7e308])
     with pytest.raises(gdfast.DivergenceError, match="starting point"):
         gdfast.fit(x, y, method="stats", standardize=True, learning_rate=0.1)
+
+
+# ---------------------------------------------------------------- the two entries: data, options
+
+
+def test_the_options_come_back_as_one_frozen_object():
+    import dataclasses
+
+    from gdfast._validate import DescentOptions, check_descent_options
+
+    options = check_descent_options("auto", 10, None, "mse", "auto", True, np.bool_(False),
+                                    False, None, momentum="auto", nesterov=True, l2=2)
+    assert isinstance(options, DescentOptions)
+    assert (options.tol, options.kernel_tol) == (None, -1.0)   # the step never stops on <= -1
+    assert options.cost == "mse" and options.momentum == "auto" and options.nesterov is True
+    assert options.standardize is False and type(options.l2) is float
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.max_iter = 5
+    assert check_descent_options(0.1, 10, 1e-3, "half_mse", 1, True, False, False,
+                                 None).kernel_tol == 1e-3
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(momentum=1.0), "momentum must be below 1"), (dict(l2=-1.0), "l2"),
+    (dict(callback=3), "callback must be a callable or None")])
+def test_the_options_entry_checks_every_option(bad, match):
+    from gdfast._validate import check_descent_options
+
+    settings = dict(learning_rate=0.1, max_iter=10, tol=None, cost="half_mse",
+                    record_every=1, fit_intercept=True, standardize=False, progress=False,
+                    callback=None)
+    with pytest.raises((TypeError, ValueError), match=match):
+        check_descent_options(**{**settings, **bad})
+
+
+def test_the_data_come_back_as_one_frozen_object():
+    from gdfast._validate import FitData, check_fit_data
+
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    data = check_fit_data(x, np.ones(4, dtype=np.float32), [1, 2, 0, 1], 1)
+    assert isinstance(data, FitData) and data.n_features == 3 and data.n_threads == 1
+    assert data.x is x and data.y.dtype == np.float32 and data.sample_weight.dtype == np.float32
+    assert data.weight_sum == 4.0
+    one = check_fit_data([1.0, 2.0], [3.0, 4.0], None, None)
+    assert one.n_features == 1 and one.sample_weight is None and one.weight_sum == 2.0
+
+
+def test_a_block_of_weights_names_the_row_of_the_whole_data():
+    # gdfast.dask checks each block with this, the row counted from the block's first
+    from gdfast._validate import check_nonnegative_weights
+
+    check_nonnegative_weights(np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"sample_weight\[1001\] is -2.0"):
+        check_nonnegative_weights(np.array([1.0, -2.0, -3.0]), first_row=1000)

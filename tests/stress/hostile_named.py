@@ -260,7 +260,7 @@ def plot_cost_history_of_an_empty_dict():
 @case
 def fit_at_a_learning_rate_above_the_limit_returns_the_divergence():
     """issue 18: 0.9 on the demo's data (limit 0.827) is a DivergenceError with its result."""
-    from gdfast._demo import make_points
+    from gdfast.cli._demo import make_points
     x, y = make_points(100, 0)   # `gdfast demo`'s data
     lim = gdfast.learning_rate_limits(x)
     try:
@@ -495,7 +495,7 @@ def npz_cut_short():
 @case
 def npz_that_decompresses_beyond_the_memory_available():
     """A 1.5 MB file that would take 1.6 GB once read: refused from its headers."""
-    from gdfast import _table
+    from gdfast.cli import _table
     buffer = io.BytesIO()
     zeros = np.zeros(5_000_000)                       # 80 MB once read, 80 KB compressed
     np.savez_compressed(buffer, x=zeros, y=zeros)
@@ -630,7 +630,7 @@ def demo_out_on_a_path_that_cannot_be_a_folder():
 @case
 def cli_learning_rate_above_the_limit_exits_1_with_the_partial_result():
     """issue 18: `gdfast fit h.csv --learning-rate 0.9` on the demo's data (limit 0.827)."""
-    from gdfast._demo import make_points
+    from gdfast.cli._demo import make_points
     x, y = make_points(100, 0)   # `gdfast demo`'s data
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "h.csv"

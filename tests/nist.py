@@ -1,6 +1,6 @@
 """Read NIST StRD linear least squares files and score fits against them.
 
-Used by the NIST tests and by ``python -m gdfast.nist_table``.  A file is
+Test support, not in the package: tests/test_nist.py and bench/nist_*.py load it.  A file is
 NIST's original ``.dat`` format: a header whose line 5 and 6 give the line
 ranges of the certified values and of the data, then the data block (``y``
 first, then ``x`` or ``x1 .. xk``).  For the polynomial models (one ``x``

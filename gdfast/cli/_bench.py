@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from ._fit import fit
+from .._fit import fit
 
 # at most this many point-visits per timed call, so the whole run stays short
 MAX_POINTS = 10_000_000

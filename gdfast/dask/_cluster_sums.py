@@ -9,9 +9,9 @@ statistics of the distributed validation pass, and ``run`` makes each
 iteration's one pass over the data as a task per block plus a tree sum, then
 takes the engine's own step (``advance``) on the sums.
 """
-from . import _dask_tasks
-from ._engine import kernels as engine
-from ._sums import StatisticsSums
+from . import _tasks
+from .._engine import kernels as engine
+from .._sums import StatisticsSums
 
 
 class ClusterSums:
@@ -53,11 +53,11 @@ class ClusterSums:
         # event loop, while the descent goes on updating its state
         params = params.copy()
         submit = self.client.submit
-        parts = [submit(_dask_tasks.block_sums, x, y, w, params, center, inv_scale,
+        parts = [submit(_tasks.block_sums, x, y, w, params, center, inv_scale,
                         fit_intercept, pure=False) for x, y, w in self.blocks]
-        top = _dask_tasks.tree_reduce(lambda f, *a: submit(f, *a, pure=False), parts,
-                                      _dask_tasks.add)
-        return _dask_tasks.add(*self.client.gather(top))
+        top = _tasks.tree_reduce(lambda f, *a: submit(f, *a, pure=False), parts,
+                                      _tasks.add)
+        return _tasks.add(*self.client.gather(top))
 
     def run(self, state, center, inv_scale, fit_intercept, iteration, stop_at, learning_rate,
             grad_factor, cost_factor, max_iter, tol, rise_floor, record_every, rows,

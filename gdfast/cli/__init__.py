@@ -11,8 +11,8 @@ import traceback
 from pathlib import Path
 
 from . import _exit_codes
-from ._cli_outputs import check_folder
-from ._fit import fit
+from ._outputs import check_folder
+from .._fit import fit
 from ._table import InputError, one_line
 
 # the demo's largest data (its pictures draw every point)
@@ -59,7 +59,7 @@ class _VersionAction(argparse.Action):
         try:
             version = metadata.version("gdfast")
         except metadata.PackageNotFoundError:  # run from a source tree that is not installed
-            from . import __version__ as version
+            from .._version import __version__ as version
         print(f"gdfast {version}")
         parser.exit()
 
@@ -333,7 +333,7 @@ def build_parser():
     return parser
 
 
-def _demo(args):
+def _run_demo(args):
     from . import _demo
 
     folder = None
@@ -368,7 +368,7 @@ def _new_folder():
     return folder
 
 
-def _bench(args):
+def _run_bench(args):
     from . import _bench
 
     if max(args.sizes) > _bench.MAX_POINTS:
@@ -379,16 +379,16 @@ def _bench(args):
 
 def _run(args):
     if args.command == "demo":
-        return _demo(args)
+        return _run_demo(args)
     if args.command == "bench":
-        return _bench(args)
+        return _run_bench(args)
     if args.command == "explore":
-        from . import _cli_explore
+        from . import _explore
 
-        return _cli_explore.run(args)
-    from . import _cli_fit
+        return _explore.run(args)
+    from . import _fit
 
-    return _cli_fit.run(args)
+    return _fit.run(args)
 
 
 def main(argv=None):

@@ -10,7 +10,7 @@ DEMO_SEED = 0
 
 def run(args):
     """Run the explore command for parsed ``args``; return the exit code."""
-    from . import _explore
+    from .. import _explore
 
     try:
         _explore.require_plotly()   # before reading anything

@@ -7,8 +7,8 @@ runs its compiled kernels there.
 
 Who does what: this module validates the arguments and what can be known
 of the data without reading it (types, shapes, chunks), then builds the
-graph that checks each block as it is loaded (``_dask_tasks``); the
-descent's sums come from ``_dask_descent.ClusterSums`` (``method="batch"``)
+graph that checks each block as it is loaded (``gdfast.dask._tasks``); the
+descent's sums come from ``_cluster_sums.ClusterSums`` (``method="batch"``)
 or from the statistics (``method="stats"``), both run by
 ``gdfast._descent.descend``, the loop of :func:`gdfast.fit`.
 """
@@ -19,12 +19,12 @@ import dask.array as da
 import distributed
 import numpy as np
 
-from . import _dask_tasks
-from ._dask_descent import ClusterSums
-from ._descent import POINTS_PER_SLICE, Descent, descend
-from ._statistics import _fit_statistics
-from ._validate import (check_descent_options, check_l2, check_method, check_momentum,
-                        check_params, kernel_dtype, weights_dtype)
+from . import _tasks
+from ._cluster_sums import ClusterSums
+from .._descent import POINTS_PER_SLICE, Descent, descend
+from .._statistics import fit_checked_statistics
+from .._validate import (check_descent_options, check_method, check_params, kernel_dtype,
+                         weights_dtype)
 
 __all__ = ["fit"]
 
@@ -107,34 +107,27 @@ progress, callback, momentum, nesterov, l2
     >>> result.intercept, result.coef                          # doctest: +SKIP
     """
     method = check_method(method)
-    (learning_rate, max_iter, tol, kernel_tol, cost, record_every, fit_intercept, standardize,
-     progress, callback) = check_descent_options(learning_rate, max_iter, tol, cost,
-                                                 record_every, fit_intercept, standardize,
-                                                 progress, callback)
-    momentum, nesterov = check_momentum(momentum, nesterov)
-    l2 = check_l2(l2)
+    options = check_descent_options(learning_rate, max_iter, tol, cost, record_every,
+                                    fit_intercept, standardize, progress, callback, momentum,
+                                    nesterov, l2)
     x, y, sample_weight = _check_arrays(X, y, sample_weight)
-    start = check_params(init, x.shape[1], fit_intercept)   # before any work on the cluster
+    start = check_params(init, x.shape[1], options.fit_intercept)   # before any cluster work
     client = _check_client(client)
 
     if method == "stats":
         blocks = _blocks(x, y, sample_weight, [a.to_delayed().ravel()
                                                for a in (x, y, sample_weight) if a is not None])
-        stats = _statistics(blocks, dask.delayed(_dask_tasks.block_statistics),
+        stats = _statistics(blocks, dask.delayed(_tasks.block_statistics),
                             lambda f, *a: dask.delayed(f)(*a), client)
         _check_weight_sum(stats)
-        return _fit_statistics(stats, learning_rate, max_iter, tol, cost, init, record_every,
-                               fit_intercept, standardize, progress, callback, stacklevel=4,
-                               momentum=momentum, nesterov=nesterov, l2=l2)
+        return fit_checked_statistics(stats, options, init, stacklevel=4)
 
     sums = _cluster_sums(client, x, y, sample_weight)
     # one iteration per slice: an iteration is a round trip through the
     # cluster, so Ctrl-C, the bar and the callback get their turn after each
-    descent = Descent(sums, start, fit_intercept, standardize,
-                      iteration_points=POINTS_PER_SLICE, stacklevel=3, l2=l2)
-    return descend(descent, learning_rate, max_iter, tol, kernel_tol, cost, sums.weight_sum,
-                   record_every, progress, callback, stacklevel=3, momentum=momentum,
-                   nesterov=nesterov)
+    descent = Descent(sums, start, options.fit_intercept, options.standardize,
+                      iteration_points=POINTS_PER_SLICE, stacklevel=3, l2=options.l2)
+    return descend(descent, options, sums.weight_sum, stacklevel=3)
 
 
 def _cluster_sums(client, x, y, sample_weight):
@@ -143,7 +136,7 @@ def _cluster_sums(client, x, y, sample_weight):
     # block lost with its worker is recomputed from that graph
     persisted = client.persist([a for a in (x, y, sample_weight) if a is not None])
     blocks = _blocks(x, y, sample_weight, [_block_futures(a) for a in persisted])
-    stats = _statistics(blocks, lambda *a: client.submit(_dask_tasks.block_statistics, *a),
+    stats = _statistics(blocks, lambda *a: client.submit(_tasks.block_statistics, *a),
                         client.submit, client)
     _check_weight_sum(stats)
     weight_sum = float(x.shape[0]) if sample_weight is None else stats.weight_sum
@@ -169,7 +162,7 @@ def _check_arrays(X, y, sample_weight):
 
     x comes back 2-D (N, d), one column block; y and w (or None) 1-D in x's
     row blocks; all three in the kernel's dtype, each block passed through
-    ``_dask_tasks.checked_block`` (nothing is computed here).
+    ``_tasks.checked_block`` (nothing is computed here).
     """
     if not isinstance(X, da.Array):
         raise TypeError(f"X must be a dask array (dask.array.Array), got "
@@ -193,7 +186,7 @@ def _check_arrays(X, y, sample_weight):
         raise ValueError(f"X is empty: at least one point is needed, got shape {X.shape}")
     y = _as_row_blocks(y, "y", x)
     dtype = kernel_dtype(x.dtype, y.dtype)
-    x, y = (a.map_blocks(_dask_tasks.checked_block, name, dtype, dtype=dtype,
+    x, y = (a.map_blocks(_tasks.checked_block, name, dtype, dtype=dtype,
                          meta=np.empty((0,) * a.ndim, dtype)) for a, name in ((x, "x"), (y, "y")))
     if sample_weight is None:
         return x, y, None
@@ -201,9 +194,9 @@ def _check_arrays(X, y, sample_weight):
     # then all rescaled by a power of two set by the largest (exact), then cast
     w = _as_row_blocks(sample_weight, "sample_weight", x)
     own = weights_dtype(w.dtype, dtype)
-    w = w.map_blocks(_dask_tasks.checked_block, "sample_weight", own, dtype=own,
+    w = w.map_blocks(_tasks.checked_block, "sample_weight", own, dtype=own,
                      meta=np.empty((0,), own))
-    w = da.map_blocks(_dask_tasks.rescaled_weights, w, w.max(), dtype, dtype=dtype,
+    w = da.map_blocks(_tasks.rescaled_weights, w, w.max(), dtype, dtype=dtype,
                       meta=np.empty((0,), dtype))
     return x, y, w
 
@@ -246,10 +239,10 @@ def _block_futures(persisted):
 def _statistics(blocks, per_block, submit, client):
     """One pass: each block's Statistics, merged in a tree whose top level is merged here."""
     parts = [per_block(*block) for block in blocks]
-    top = _dask_tasks.tree_reduce(submit, parts, _dask_tasks.merge_statistics)
+    top = _tasks.tree_reduce(submit, parts, _tasks.merge_statistics)
     if not isinstance(top[0], distributed.Future):   # delayed values: run them
         top = client.compute(top)
-    return _dask_tasks.merge_statistics(*client.gather(top))
+    return _tasks.merge_statistics(*client.gather(top))
 
 
 def _check_weight_sum(stats):

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from . import _exit_codes
-from ._cli_outputs import check_folder, check_output_file
+from ._outputs import check_folder, check_output_file
 from ._data_file import load_xy
-from ._exceptions import DivergenceError, FitInterrupted
-from ._fit import fit
-from ._parameters import parameter_names, parameter_path, parameters
+from .._exceptions import DivergenceError, FitInterrupted
+from .._fit import fit
+from .._parameters import parameter_names, parameter_path, parameters
 from ._table import InputError
 
 # the fit() options the command line passes on when given
@@ -25,7 +25,7 @@ def run(args):
     """Run the fit command for parsed ``args``; return the exit code."""
     if args.plot is not None:
         try:
-            from . import plot  # noqa: F401 - checked before any work
+            from .. import plot  # noqa: F401 - checked before any work
         except ImportError as exc:
             raise InputError(f"--plot: {exc}") from None
         check_folder(args.plot, "--plot")
@@ -129,7 +129,7 @@ def _write_history(path, history):
 def _write_pictures(folder, x, y, result, cost, y_name, x_names):
     """Pictures of this fit into ``folder``: the line (one feature), the cost, the landscape."""
     from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
-    from . import plot  # noqa: I001
+    from .. import plot  # noqa: I001
 
     folder = Path(folder)
     try:

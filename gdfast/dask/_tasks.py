@@ -12,9 +12,9 @@ import functools
 
 import numpy as np
 
-from ._engine import kernels as engine
-from ._statistics import Statistics
-from ._validate import _finite_for_kernel, weight_exponent
+from .._engine import kernels as engine
+from .._statistics import statistics_of_checked
+from .._validate import check_nonnegative_weights, finite_for_kernel, weight_exponent
 
 # Blocks (or partial results) combined per task of the tree.  Combining is
 # trivially cheap (d + 2 numbers, or one Statistics), so a wide tree saves
@@ -31,13 +31,9 @@ def checked_block(block, name, kernel_dtype, block_info=None):
     :func:`gdfast.fit` does.
     """
     first_row = block_info[0]["array-location"][0][0] if block_info else 0
-    block = _finite_for_kernel(np.asarray(block), name, kernel_dtype, first_row)
+    block = finite_for_kernel(np.asarray(block), name, kernel_dtype, first_row)
     if name == "sample_weight":
-        negative = np.flatnonzero(block < 0)
-        if negative.size:
-            i = int(negative[0])
-            raise ValueError(f"sample_weight must be >= 0, but sample_weight[{first_row + i}] "
-                             f"is {block[i]}")
+        check_nonnegative_weights(block, first_row)
     return block
 
 
@@ -52,7 +48,7 @@ def rescaled_weights(block, largest, kernel_dtype):
 
 def block_statistics(x, y, sample_weight):
     """The mergeable Statistics of one block, already checked by ``checked_block``."""
-    return Statistics._from_checked(x, y, sample_weight)
+    return statistics_of_checked(x, y, sample_weight)
 
 
 def merge_statistics(*parts):

@@ -1,4 +1,4 @@
-"""`gdfast demo`: the walk-through the product implements, in text.
+"""`gdfast demo`: a walk-through of batch gradient descent on random points, in text.
 
 Random points around a line, the deliberately bad start b0 = 0, b1 = -5, the
 descent with a good learning rate, the answer next to np.linalg.lstsq, and
@@ -8,10 +8,10 @@ import warnings
 
 import numpy as np
 
-from ._cost import cost
-from ._exceptions import DivergenceError
-from ._fit import fit
-from ._curvature import learning_rate_limits
+from .._cost import cost
+from .._exceptions import DivergenceError
+from .._fit import fit
+from .._curvature import learning_rate_limits
 
 TRUE_INTERCEPT = 2.0
 TRUE_SLOPE = 1.5

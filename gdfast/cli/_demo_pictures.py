@@ -1,4 +1,4 @@
-"""The pictures of `gdfast demo`: the seed's story drawn on the demo's data.
+"""The pictures of `gdfast demo`: the descent on the demo's data, from its bad start.
 
 Needs matplotlib (and Pillow for the GIF); the caller checks for them.
 """
@@ -6,14 +6,14 @@ import warnings
 from pathlib import Path
 
 from ._png import write_pngs  # first: it sets the file-only backend before pyplot loads
-from . import plot  # noqa: I001
+from .. import plot  # noqa: I001
 from ._demo import START, largest_curvature, make_points
-from ._exceptions import DivergenceError, DivergenceWarning
-from ._fit import fit
-from ._landscape import CostSurface
+from .._exceptions import DivergenceError, DivergenceWarning
+from .._fit import fit
+from .._landscape import CostSurface
 
-# the seed's cost curve: MSE over b1 with b0 = 0, on this range
-SEED_SPAN = (-10.0, 13.0)
+# the cost curve over b1 with b0 = 0 (the MSE), on this range
+SLICE_SPAN = (-10.0, 13.0)
 # learning rates compared, as multiples of 1/lambda_max (lambda_max: the cost's largest
 # curvature); below 2/lambda_max the cost falls on every step, above it the descent diverges
 RATES = {"too low": 0.05, "good": 1.0, "overshoots, the cost still falls": 1.8,
@@ -54,9 +54,9 @@ def write(folder, n=100, seed=0):
                    if name != DIVERGING}
     best_b1 = CostSurface(x, y).minimum[1]
 
-    def seed_slice(ax):
-        plot.plot_cost_slice(x, y, START, span=SEED_SPAN, kind="mse", ax=ax)
-        ax.set_title("The seed's picture: the MSE over b1 with b0 = 0\n"
+    def cost_slice(ax):
+        plot.plot_cost_slice(x, y, START, span=SLICE_SPAN, kind="mse", ax=ax)
+        ax.set_title("The MSE over b1 with b0 = 0, from the bad start b1 = -5\n"
                      "(gdfast descends on the one-half MSE: same valley, half the height)",
                      fontsize="medium")
 
@@ -72,7 +72,7 @@ def write(folder, n=100, seed=0):
 
     drawings = {
         "1-data-and-line.png": lambda ax: plot.plot_fit(x, y, good, ax=ax),
-        "2-cost-over-b1.png": seed_slice,
+        "2-cost-over-b1.png": cost_slice,
         "3-descent-on-the-cost.png": lambda ax: plot.plot_cost_contour(x, y, good, ax=ax),
         "4-learning-rates.png": lambda ax: plot.plot_cost_history(
             {_label(name): fitted for name, fitted in compared.items()}, ax=ax),
