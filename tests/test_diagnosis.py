@@ -62,7 +62,7 @@ def test_diverged_gives_the_stability_limit_and_the_growth():
     # at 0.05 the stiffest direction grows by |1 - 0.05 * 100| = 4 per iteration
     text = diagnose(LIMITS, 0.05, engine.STATUS_DIVERGED, 3, 100, 1e-6, 1e3, 2, 10)
     assert text.startswith("diverged: learning_rate=0.05 is at or above")
-    assert "= 0.02," in text and "factor 4 per iteration" in text
+    assert "stability limit 0.02 (2/lambda_max" in text and "factor 4 per iteration" in text
 
 
 def test_the_limits_may_be_worked_out_late():
