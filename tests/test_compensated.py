@@ -1,6 +1,7 @@
 """precision="compensated": the double-double kernel against exact rational arithmetic,
 and the option end to end (NIST's certified values, validation, the default untouched)."""
 import importlib.util
+import json
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -327,3 +328,20 @@ def test_max_iter_zero_returns_the_start():
     problem = _nist.read(DATA / "Wampler1.dat")
     result = gdfast.fit(problem.x, problem.y, max_iter=0, tol=None, precision="compensated")
     assert result.n_iter == 0 and result.intercept == 0.0 and not result.coef.any()
+
+
+def test_cli_fit_takes_precision(tmp_path, run_python):
+    """``gdfast fit --precision compensated``: Wampler4's certified digits from a file."""
+    problem = _nist.read(DATA / "Wampler4.dat")
+    path = tmp_path / "wampler4.npy"
+    np.save(path, np.column_stack([problem.x, problem.y]))
+    argv = ["fit", str(path), "--y", "5", "--json", "--standardize", "--momentum", "auto",
+            "--tol", "1e-9", "--max-iter", "1000000", "--record-every", "0"]
+    code = "import sys; from gdfast.cli import main; sys.exit(main({}))"
+    out = run_python(code.format(argv + ["--precision", "compensated"]))
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    digits = _nist.log_relative_error(np.r_[got["intercept"], got["coef"]], problem.certified)
+    assert digits.min() >= 9, digits
+    bad = run_python(code.format(argv + ["--precision", "double"]))
+    assert bad.returncode == 2 and "--precision" in bad.stderr and "Traceback" not in bad.stderr

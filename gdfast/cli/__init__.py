@@ -249,6 +249,11 @@ def _add_fit(commands):
     options.add_argument("--l2", type=_float, default=argparse.SUPPRESS,
                          help="L2 penalty 0.5 * L2 * ||b||^2 on the coefficients (not b0); "
                               "scikit-learn's Ridge(alpha=L2 * N) (default: 0)")
+    options.add_argument("--precision", choices=["float64", "compensated"],
+                         default=argparse.SUPPRESS,
+                         help="compensated: refine the result with double-double residuals, "
+                              "for ill-conditioned data (default: "
+                              f"{_fit_default('precision')})")
     options.add_argument("--n-threads", type=_positive_int, default=argparse.SUPPRESS,
                          help="threads for the passes over the data (default: all cores "
                               "when the data is large enough)")

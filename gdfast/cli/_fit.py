@@ -18,7 +18,7 @@ from ._table import InputError
 # the fit() options the command line passes on when given
 FIT_OPTIONS = ("learning_rate", "max_iter", "tol", "cost", "init", "record_every", "progress",
                "standardize", "fit_intercept", "method", "n_threads", "momentum", "nesterov",
-               "l2")
+               "l2", "precision")
 
 
 def run(args):
