@@ -125,7 +125,7 @@ def finite_for_kernel(arr, name, dtype, first_row=0):
     A 2-D array of the right dtype keeps its order if it is C- or
     F-contiguous.  Any other layout (a strided view, a slice of columns) or
     dtype is copied, to F order: the faster layout for the d-feature kernel
-    (1.2x to 1.5x per iteration, see bench/features.md).  A C-ordered
+    (1.4x to 2.3x per iteration, see bench/features.md).  A C-ordered
     array is not copied to F order: that copy would double the memory
     held for the data.
     """
