@@ -201,6 +201,19 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
         the result includes the penalty; the curvature (the learning-rate
         limits, ``"auto"``, the diagnosis) gains l2 on each coefficient's
         diagonal, so the penalty also makes the descent faster.
+    precision : {"float64", "compensated"}, default "float64"
+        ``"compensated"``: after the descent, iterative refinement with
+        double-double arithmetic (gdfast._refine): the residual of each point
+        and their sums against x are computed in double-double, a descent
+        on the correction from 0 (same learning rate and momentum) is added
+        to the parameters, and this repeats (at most 4 rounds) until a
+        correction is below sqrt(eps) of each parameter.  It lifts the
+        digits that float64 rounding caps on ill-conditioned data (NIST's
+        Wampler1-5: 13 to 15 digits, docs/nist.md).  The history gains one
+        row per round, ``n_iter`` counts every descent, and the
+        ConvergenceWarning is the refined result's.  Costs: one
+        double-double pass per round and a float64 copy of (x, y) for it
+        (float32 data, too).  ``"float64"``: the descent alone.
 
     Returns
     -------
