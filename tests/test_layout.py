@@ -150,12 +150,14 @@ def test_pyproject_ships_every_package_folder_and_the_explorers_files():
     assert project["project"]["version"] == gdfast.__version__
 
 
-def test_the_entry_points_still_run():
-    # python -m gdfast and the module the console script names
+def test_the_entry_points_still_run(tmp_path):
+    # python -m gdfast and the module the console script names, run outside the repository
+    # (from its root, python -m would import the source tree, whose kernels are not built
+    # after a plain pip install)
     for code in (["-m", "gdfast", "--version"],
                  ["-c", "import sys, gdfast.cli; sys.argv = ['gdfast', '--version']; "
                         "gdfast.cli.main()"]):
         proc = subprocess.run([sys.executable, *code], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.startswith("gdfast 0.")
