@@ -210,8 +210,10 @@ def fit(x, y, *, learning_rate="auto", max_iter=100_000, tol=1e-6, cost="half_ms
         correction is below sqrt(eps) of each parameter.  It lifts the
         digits that float64 rounding caps on ill-conditioned data (NIST's
         Wampler1-5: 13 to 15 digits, docs/nist.md).  The history gains one
-        row per round, ``n_iter`` counts every descent, and the
-        ConvergenceWarning is the refined result's.  Costs: one
+        row per round, ``n_iter`` counts every descent (each round runs at
+        most as many iterations as the first descent, so up to 5 times
+        ``max_iter`` in all), and the ConvergenceWarning and the diagnosis
+        are the refined result's.  Costs: one
         double-double pass per round and a float64 copy of (x, y) for it
         (float32 data, too).  ``"float64"``: the descent alone.
 

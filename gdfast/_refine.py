@@ -38,6 +38,7 @@ from ._result import History
 from ._standardize import feature_map
 from ._statistics import Statistics, descend_from_statistics
 from ._sums import StatisticsSums
+from ._validate import plural
 
 PRECISIONS = ("float64", "compensated")
 # at most this many rounds of refinement.  They stop sooner, once a round's
@@ -220,13 +221,31 @@ def refine(result, source, options, descend_from, stacklevel):
         result, intercept=float(b_hi[0]),
         slope=float(b_hi[1]) if result.slope is not None else None,
         coef=b_hi[1:].copy(), n_iter=n_iter, cost=cost, gradient_norm=gradient_norm,
-        converged=tol is not None and gradient_norm <= tol, history=history)
+        converged=tol is not None and gradient_norm <= tol, history=history,
+        _diagnose=_refined_diagnosis(result, len(rows), n_iter, gradient_norm, tol))
     if tol is not None and not refined.converged:
         warnings.warn(f"gradient descent with precision='compensated': the gradient norm "
                       f"{gradient_norm:.3g} is still above tol={tol:g} after {len(rows)} "
                       f"rounds of refinement; the first descent: {result.diagnosis}",
                       ConvergenceWarning, stacklevel=stacklevel)
     return refined
+
+
+def _refined_diagnosis(first, rounds, n_iter, gradient_norm, tol):
+    """The refined result's diagnosis: how the refinement ended, then the first descent's."""
+    def diagnose():
+        if tol is None:
+            ended = f"refined (tol=None): the gradient norm is {gradient_norm:.3g}"
+        elif gradient_norm <= tol:
+            ended = f"converged: the gradient norm {gradient_norm:.3g} is <= tol={tol:g}"
+        else:
+            ended = (f"not converged: the gradient norm {gradient_norm:.3g} is still above "
+                     f"tol={tol:g}")
+        return (f"{ended} after {plural(rounds, 'round')} of refinement with double-double "
+                f"residuals ({plural(n_iter, 'iteration')} in all; each round runs at most "
+                f"as many as the first descent). The first descent "
+                f"({plural(first.n_iter, 'iteration')}): {first.diagnosis}")
+    return diagnose
 
 
 def _round_iterations(stats, options, result):

@@ -345,3 +345,18 @@ def test_cli_fit_takes_precision(tmp_path, run_python):
     assert digits.min() >= 9, digits
     bad = run_python(code.format(argv + ["--precision", "double"]))
     assert bad.returncode == 2 and "--precision" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_refined_diagnosis_agrees_with_the_refined_result():
+    """The diagnosis says how the refinement ended (as ``converged`` does), then the first
+    descent's; n_iter counts every round, each at most the first descent's iterations."""
+    problem = _nist.read(DATA / "Wampler3.dat")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gdfast.ConvergenceWarning)
+        short = gdfast.fit(problem.x, problem.y, max_iter=300, precision="compensated")
+    assert not short.converged and short.diagnosis.startswith("not converged")
+    assert "The first descent (300 iterations): stopped at max_iter=300" in short.diagnosis
+    assert 300 < short.n_iter <= 5 * 300
+    good = gdfast.fit(problem.x, problem.y, momentum="auto", standardize=True, tol=1e-9,
+                      max_iter=10**6, precision="compensated")
+    assert good.converged and good.diagnosis.startswith("converged: the gradient norm")
