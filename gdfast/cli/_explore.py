@@ -21,13 +21,13 @@ def run(args):
         if args.y is not None or args.x is not None:
             raise InputError("--y and --x name columns of FILE; without FILE the page uses "
                              "the demo's data")
-        from . import _demo
+        from ._demo import START, TRUE_INTERCEPT, TRUE_SLOPE, make_points
 
-        x, y = _demo.make_points(DEMO_POINTS, DEMO_SEED)
+        x, y = make_points(DEMO_POINTS, DEMO_SEED)
         y_name, x_name = "y", "x"
-        init = _demo.START if init is None else init
+        init = START if init is None else init
         title = (f"gdfast explorer: the demo's {DEMO_POINTS} random points around "
-                 f"y = {_demo.TRUE_INTERCEPT:g} + {_demo.TRUE_SLOPE:g}x")
+                 f"y = {TRUE_INTERCEPT:g} + {TRUE_SLOPE:g}x")
         out = args.out or Path("gdfast-explore.html")
     else:
         data = load_xy(args.file, args.y, args.x)
